@@ -1,0 +1,99 @@
+/* kernels.h: the kernel table that every kernel set fills, and the registry of sets.
+ *
+ * All matrices are row-major with explicit leading dimensions (in elements).
+ * B is the batch (rows of X), K the input width, N the output width.
+ * A set fills only the slots it implements; the registry pre-fills every slot
+ * with the scalar reference first (as BLIS does), so an empty slot inherits it. */
+#ifndef MLP_KERNELS_H
+#define MLP_KERNELS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* The backward mask of ReLU: `seed` is the book's relu2deriv(x) = x >= 0 applied to
+ * the post-ReLU value (always true, see README); `strict` is the textbook x > 0. */
+typedef enum { MLP_RELU_GRAD_SEED = 0, MLP_RELU_GRAD_STRICT = 1 } mlp_relu_grad;
+
+typedef enum { MLP_F32 = 0, MLP_F64 = 1 } mlp_precision;
+
+typedef struct mlp_kernels_f32 {
+    /* Y[B,N] = X[B,K] . W[K,N] */
+    void (*forward)(size_t B, size_t K, size_t N, const float *restrict X, size_t ldx,
+                    const float *restrict W, size_t ldw, float *restrict Y, size_t ldy);
+    /* DX[B,K] = DY[B,N] . W[K,N]^T */
+    void (*backward)(size_t B, size_t K, size_t N, const float *restrict DY, size_t lddy,
+                     const float *restrict W, size_t ldw, float *restrict DX, size_t lddx);
+    /* W[K,N] += alpha * (X[B,K]^T . DY[B,N]) */
+    void (*update)(size_t B, size_t K, size_t N, float alpha, const float *restrict X,
+                   size_t ldx, const float *restrict DY, size_t lddy, float *restrict W,
+                   size_t ldw);
+    /* x[n] = (x >= 0) * x, in place: negatives become -0.0, NaN stays NaN */
+    void (*relu)(size_t n, float *x);
+    /* delta[n] *= mask(act[n]): seed mask act >= 0, strict mask act > 0 (0 or 1) */
+    void (*relu_backward)(size_t n, const float *restrict act, float *restrict delta,
+                          mlp_relu_grad mode);
+    /* x[n] *= m[n] (dropout) */
+    void (*multiply)(size_t n, float *restrict x, const float *restrict m);
+    /* delta[n] = target[n] - out[n]; returns sum of delta^2, accumulated in double */
+    double (*error_delta)(size_t n, const float *restrict target, const float *restrict out,
+                          float *restrict delta);
+} mlp_kernels_f32;
+
+typedef struct mlp_kernels_f64 {
+    void (*forward)(size_t B, size_t K, size_t N, const double *restrict X, size_t ldx,
+                    const double *restrict W, size_t ldw, double *restrict Y, size_t ldy);
+    void (*backward)(size_t B, size_t K, size_t N, const double *restrict DY, size_t lddy,
+                     const double *restrict W, size_t ldw, double *restrict DX, size_t lddx);
+    void (*update)(size_t B, size_t K, size_t N, double alpha, const double *restrict X,
+                   size_t ldx, const double *restrict DY, size_t lddy, double *restrict W,
+                   size_t ldw);
+    void (*relu)(size_t n, double *x);
+    void (*relu_backward)(size_t n, const double *restrict act, double *restrict delta,
+                          mlp_relu_grad mode);
+    void (*multiply)(size_t n, double *restrict x, const double *restrict m);
+    double (*error_delta)(size_t n, const double *restrict target, const double *restrict out,
+                          double *restrict delta);
+} mlp_kernels_f64;
+
+/* One kernel set: a name, what it needs from the CPU, and the slots it overrides. */
+typedef struct mlp_kernel_set {
+    const char *name;       /* command-line name: "scalar", "avx2", ... */
+    const char *isa;        /* what it is built on, for people: "AVX2+FMA" */
+    int rank;               /* higher is faster; the best runnable set is the default */
+    bool threaded;          /* runs OpenMP threads (honours --threads) */
+    bool (*cpu_supports)(void);            /* NULL: runs everywhere */
+    void (*fill_f32)(mlp_kernels_f32 *t);  /* overrides slots of a scalar-filled table */
+    void (*fill_f64)(mlp_kernels_f64 *t);  /* NULL: this set has no float64 */
+    const char *(*base_name)(void);        /* for sets built on another set (omp), else NULL */
+    /* forward and update leave out the terms with a zero input X[b,k] == 0 (the same
+     * result; less work on MNIST's ~81% zero pixels). For `bench`'s executed FLOP count. */
+    bool skips_zero_inputs;
+} mlp_kernel_set;
+
+/* The scalar reference (kernels/scalar.c). */
+void mlp_scalar_fill_f32(mlp_kernels_f32 *t);
+void mlp_scalar_fill_f64(mlp_kernels_f64 *t);
+
+/* Registry (kernels/registry.c). Sets are listed in rank order, scalar first. */
+size_t mlp_kernel_set_count(void);
+const mlp_kernel_set *mlp_kernel_set_at(size_t i);
+const mlp_kernel_set *mlp_kernel_set_find(const char *name); /* NULL if unknown */
+bool mlp_kernel_set_runnable(const mlp_kernel_set *set);
+bool mlp_kernel_set_has(const mlp_kernel_set *set, mlp_precision p);
+const mlp_kernel_set *mlp_kernel_set_best(void);              /* highest-ranked runnable */
+/* The best runnable set without threads (what a threaded set builds on). */
+const mlp_kernel_set *mlp_kernel_set_best_serial(void);
+/* Fill a full table: scalar first, then the set's overrides. */
+void mlp_kernel_set_table_f32(const mlp_kernel_set *set, mlp_kernels_f32 *t);
+void mlp_kernel_set_table_f64(const mlp_kernel_set *set, mlp_kernels_f64 *t);
+
+/* CPU features seen at run time (kernels/cpu.c), including the OS's XCR0 check. */
+typedef struct mlp_cpu_features {
+    bool sse2, avx, avx2, fma, avx512f, avx512bw, avx512vl, avx512dq; /* x86-64 */
+    bool neon, sve;                                                   /* AArch64 */
+} mlp_cpu_features;
+const mlp_cpu_features *mlp_cpu(void);
+/* Space-separated list of the features above that are present, e.g. "sse2 avx avx2 fma". */
+const char *mlp_cpu_feature_string(void);
+
+#endif

@@ -1,0 +1,210 @@
+/* model.c: the seed network's state (weights, work buffers, RNG stream) and the
+ * precision dispatch over model_impl.h. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model.h"
+#include "rng.h"
+
+enum { TEST_CHUNK_ROWS = 256 }; /* records per forward call in the test pass */
+
+struct mlp_data {
+    mlp_precision precision;
+    size_t count;
+    void *x;         /* [count, inputs]: pixels / 255 */
+    void *y;         /* [count, outputs]: one-hot labels */
+    uint8_t *labels; /* [count] */
+};
+
+struct mlp_model {
+    mlp_model_config cfg;
+    const mlp_kernel_set *set;
+    mlp_kernels_f32 k32;
+    mlp_kernels_f64 k64;
+    mlp_rng rng;
+    size_t rows_cap; /* rows the work buffers hold */
+    void *w01, *w12; /* [inputs, hidden], [hidden, outputs] */
+    void *hidden, *out, *delta_out, *delta_hidden, *mask, *mask2;
+};
+
+/* 64-byte aligned, zeroed; NULL on failure */
+static void *alloc_aligned(size_t bytes)
+{
+    size_t rounded = (bytes + 63) / 64 * 64;
+    void *p = aligned_alloc(64, rounded ? rounded : 64);
+    if (p)
+        memset(p, 0, rounded);
+    return p;
+}
+
+#define REAL float
+#define SFX(name) name##_f32
+#define TABLE k32
+#define TABLE_TYPE mlp_kernels_f32
+#include "model_impl.h"
+#undef REAL
+#undef SFX
+#undef TABLE
+#undef TABLE_TYPE
+
+#define REAL double
+#define SFX(name) name##_f64
+#define TABLE k64
+#define TABLE_TYPE mlp_kernels_f64
+#include "model_impl.h"
+#undef REAL
+#undef SFX
+#undef TABLE
+#undef TABLE_TYPE
+
+static size_t real_size(mlp_precision p)
+{
+    return p == MLP_F32 ? sizeof(float) : sizeof(double);
+}
+
+mlp_model_config mlp_model_config_seed(void)
+{
+    return (mlp_model_config){
+        .inputs = 784, .hidden = 40, .outputs = 10, .precision = MLP_F64, .seed = 1,
+        .alpha = 0.005, .batch = 1, .dropout = false, .relu_grad = MLP_RELU_GRAD_SEED,
+    };
+}
+
+mlp_data *mlp_data_prepare(const mlp_dataset *ds, mlp_precision precision)
+{
+    mlp_data *d = calloc(1, sizeof *d);
+    if (!d)
+        return NULL;
+    size_t rs = real_size(precision);
+    d->precision = precision;
+    d->count = ds->count;
+    d->x = alloc_aligned(ds->count * ds->pixels * rs);
+    d->y = alloc_aligned(ds->count * ds->classes * rs);
+    d->labels = malloc(ds->count ? ds->count : 1);
+    if (!d->x || !d->y || !d->labels) {
+        mlp_data_free(d);
+        return NULL;
+    }
+    memcpy(d->labels, ds->labels, ds->count);
+    if (precision == MLP_F32)
+        prepare_f32(d, ds);
+    else
+        prepare_f64(d, ds);
+    return d;
+}
+
+void mlp_data_free(mlp_data *d)
+{
+    if (!d)
+        return;
+    free(d->x);
+    free(d->y);
+    free(d->labels);
+    free(d);
+}
+
+size_t mlp_data_count(const mlp_data *d)
+{
+    return d->count;
+}
+
+mlp_model *mlp_model_create(const mlp_model_config *cfg, const mlp_kernel_set *set, char *err,
+                            size_t errlen)
+{
+    if (!mlp_kernel_set_has(set, cfg->precision)) {
+        snprintf(err, errlen, "kernel set '%s' has no %s kernels", set->name,
+                 cfg->precision == MLP_F32 ? "float32" : "float64");
+        return NULL;
+    }
+    if (!cfg->inputs || !cfg->hidden || !cfg->outputs || !cfg->batch) {
+        snprintf(err, errlen, "model sizes and batch must be at least 1");
+        return NULL;
+    }
+    mlp_model *m = calloc(1, sizeof *m);
+    if (!m) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    m->cfg = *cfg;
+    m->set = set;
+    mlp_kernel_set_table_f32(set, &m->k32);
+    if (mlp_kernel_set_has(set, MLP_F64))
+        mlp_kernel_set_table_f64(set, &m->k64);
+    m->rows_cap = cfg->batch > TEST_CHUNK_ROWS ? cfg->batch : TEST_CHUNK_ROWS;
+    size_t rs = real_size(cfg->precision), rows = m->rows_cap;
+    m->w01 = alloc_aligned(cfg->inputs * cfg->hidden * rs);
+    m->w12 = alloc_aligned(cfg->hidden * cfg->outputs * rs);
+    m->hidden = alloc_aligned(rows * cfg->hidden * rs);
+    m->delta_hidden = alloc_aligned(rows * cfg->hidden * rs);
+    m->mask = alloc_aligned(rows * cfg->hidden * rs);
+    m->mask2 = alloc_aligned(rows * cfg->hidden * rs);
+    m->out = alloc_aligned(rows * cfg->outputs * rs);
+    m->delta_out = alloc_aligned(rows * cfg->outputs * rs);
+    if (!m->w01 || !m->w12 || !m->hidden || !m->delta_hidden || !m->mask || !m->mask2 ||
+        !m->out || !m->delta_out) {
+        mlp_model_free(m);
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    mlp_rng_seed(&m->rng, cfg->seed);
+    if (cfg->precision == MLP_F32)
+        init_weights_f32(m);
+    else
+        init_weights_f64(m);
+    return m;
+}
+
+void mlp_model_free(mlp_model *m)
+{
+    if (!m)
+        return;
+    void *buffers[] = {m->w01, m->w12, m->hidden, m->delta_hidden,
+                       m->mask, m->mask2, m->out, m->delta_out};
+    for (size_t i = 0; i < sizeof buffers / sizeof buffers[0]; i++)
+        free(buffers[i]);
+    free(m);
+}
+
+const mlp_model_config *mlp_model_config_of(const mlp_model *m)
+{
+    return &m->cfg;
+}
+
+static void finish(mlp_metrics *acc)
+{
+    acc->error = acc->count ? acc->error_sum / (double)acc->count : 0;
+    acc->accuracy = acc->count ? (double)acc->correct / (double)acc->count : 0;
+}
+
+void mlp_model_train_epoch(mlp_model *m, const mlp_data *d, mlp_metrics *out)
+{
+    memset(out, 0, sizeof *out);
+    if (m->cfg.precision == MLP_F32)
+        train_epoch_f32(m, d, out);
+    else
+        train_epoch_f64(m, d, out);
+    finish(out);
+}
+
+void mlp_model_test(mlp_model *m, const mlp_data *d, mlp_metrics *out)
+{
+    memset(out, 0, sizeof *out);
+    if (m->cfg.precision == MLP_F32)
+        test_f32(m, d, out);
+    else
+        test_f64(m, d, out);
+    finish(out);
+}
+
+const void *mlp_model_weights(const mlp_model *m, int layer, size_t *count)
+{
+    const mlp_model_config *c = &m->cfg;
+    *count = layer == 0 ? c->inputs * c->hidden : c->hidden * c->outputs;
+    return layer == 0 ? m->w01 : m->w12;
+}
+
+void *mlp_model_weights_mut(mlp_model *m, int layer, size_t *count)
+{
+    return (void *)mlp_model_weights(m, layer, count);
+}

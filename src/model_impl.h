@@ -1,0 +1,112 @@
+/* model_impl.h: the seed network's passes for one precision, included by model.c
+ * with REAL (float or double), SFX(name), TABLE (the kernel table member of
+ * mlp_model) and DATA_X / DATA_Y (the data members) defined.
+ *
+ * Shapes: I inputs, H hidden, O outputs, rows = records in the current step.
+ *   layer_0 [rows,I] -> layer_1 = relu(layer_0 . W01) [rows,H]
+ *                    -> layer_2 = layer_1 . W12 [rows,O]
+ * Every arithmetic step goes through the kernel table k. */
+
+static void SFX(init_weights)(mlp_model *m)
+{
+    const mlp_model_config *c = &m->cfg;
+    REAL *w01 = m->w01, *w12 = m->w12;
+    /* weights_0_1 = 0.2*np.random.random((I,H)) - 0.1, then weights_1_2 likewise */
+    for (size_t i = 0; i < c->inputs * c->hidden; i++)
+        w01[i] = (REAL)(0.2 * mlp_rng_random(&m->rng) - 0.1);
+    for (size_t i = 0; i < c->hidden * c->outputs; i++)
+        w12[i] = (REAL)(0.2 * mlp_rng_random(&m->rng) - 0.1);
+}
+
+static void SFX(prepare)(mlp_data *d, const mlp_dataset *ds)
+{
+    REAL *x = d->x, *y = d->y;
+    for (size_t i = 0; i < ds->count * ds->pixels; i++)
+        x[i] = (REAL)ds->images[i] / (REAL)255;
+    for (size_t r = 0; r < ds->count; r++)
+        for (size_t c = 0; c < ds->classes; c++)
+            y[r * ds->classes + c] = (REAL)(ds->labels[r] == c);
+}
+
+/* np.argmax: the first index of the largest value (a NaN wins, as in numpy) */
+static size_t SFX(argmax)(const REAL *v, size_t n)
+{
+    size_t best = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (v[i] != v[i])
+            return i;
+        if (v[i] > v[best])
+            best = i;
+    }
+    return best;
+}
+
+/* Forward through both layers for `rows` records starting at x; layer_2 into m->out. */
+static void SFX(forward_rows)(mlp_model *m, size_t rows, const REAL *x, bool dropout)
+{
+    const mlp_model_config *c = &m->cfg;
+    const TABLE_TYPE *k = &m->TABLE;
+    size_t I = c->inputs, H = c->hidden, O = c->outputs;
+    REAL *hidden = m->hidden, *out = m->out;
+    k->forward(rows, I, H, x, I, m->w01, H, hidden, H); /* [rows,I] . [I,H] */
+    k->relu(rows * H, hidden);
+    if (dropout) {
+        /* dropout_mask = np.random.randint(2, size=layer_1.shape); layer_1 *= mask * 2 */
+        REAL *mask = m->mask, *mask2 = m->mask2;
+        for (size_t i = 0; i < rows * H; i++) {
+            mask[i] = (REAL)mlp_rng_bit(&m->rng);
+            mask2[i] = mask[i] * 2;
+        }
+        k->multiply(rows * H, hidden, mask2);
+    }
+    k->forward(rows, H, O, hidden, H, m->w12, O, out, O); /* [rows,H] . [H,O] */
+}
+
+/* Error and accuracy of the outputs in m->out; output deltas into m->delta_out. */
+static void SFX(score_rows)(mlp_model *m, size_t rows, const REAL *y, const uint8_t *labels,
+                            mlp_metrics *acc)
+{
+    size_t O = m->cfg.outputs;
+    REAL *out = m->out, *delta = m->delta_out;
+    for (size_t r = 0; r < rows; r++) {
+        acc->error_sum += m->TABLE.error_delta(O, y + r * O, out + r * O, delta + r * O);
+        acc->correct += SFX(argmax)(out + r * O, O) == labels[r];
+    }
+    acc->count += rows;
+}
+
+static void SFX(train_epoch)(mlp_model *m, const mlp_data *d, mlp_metrics *acc)
+{
+    const mlp_model_config *c = &m->cfg;
+    const TABLE_TYPE *k = &m->TABLE;
+    size_t I = c->inputs, H = c->hidden, O = c->outputs;
+    const REAL *X = d->x, *Y = d->y;
+    REAL *hidden = m->hidden, *delta_out = m->delta_out, *delta_hidden = m->delta_hidden;
+    for (size_t start = 0; start < d->count; start += c->batch) {
+        size_t rows = d->count - start < c->batch ? d->count - start : c->batch;
+        const REAL *x = X + start * I;
+        SFX(forward_rows)(m, rows, x, c->dropout);
+        /* layer_2_delta = y - layer_2 */
+        SFX(score_rows)(m, rows, Y + start * O, d->labels + start, acc);
+        /* layer_1_delta = layer_2_delta . W12^T * relu2deriv(layer_1) [* dropout mask] */
+        k->backward(rows, H, O, delta_out, O, m->w12, O, delta_hidden, H);
+        k->relu_backward(rows * H, hidden, delta_hidden, c->relu_grad);
+        if (c->dropout)
+            k->multiply(rows * H, delta_hidden, m->mask);
+        /* W += alpha * layer^T . delta, with alpha / rows: the mean over the batch */
+        REAL alpha = (REAL)(c->alpha / (double)rows);
+        k->update(rows, H, O, alpha, hidden, H, delta_out, O, m->w12, O);
+        k->update(rows, I, H, alpha, x, I, delta_hidden, H, m->w01, H);
+    }
+}
+
+static void SFX(test)(mlp_model *m, const mlp_data *d, mlp_metrics *acc)
+{
+    size_t I = m->cfg.inputs, O = m->cfg.outputs;
+    const REAL *X = d->x, *Y = d->y;
+    for (size_t start = 0; start < d->count; start += m->rows_cap) {
+        size_t rows = d->count - start < m->rows_cap ? d->count - start : m->rows_cap;
+        SFX(forward_rows)(m, rows, X + start * I, false);
+        SFX(score_rows)(m, rows, Y + start * O, d->labels + start, acc);
+    }
+}

@@ -1,0 +1,155 @@
+/* test_batch_equiv.c: the driver against an independent, plain per-sample SGD written
+ * here from the book's listing (float64, scalar kernels, 100 records, 3 epochs):
+ *  - batch 1 (the mini-batch path with B = 1) gives exactly the per-sample weights
+ *    and metrics, with and without dropout;
+ *  - batch 10 gives exactly the mean-gradient mini-batch update written out here.
+ * Built with -ffp-contract=off so both sides round each product and sum alike. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model.h"
+#include "rng.h"
+
+enum { I = 784, H = 40, O = 10, RECORDS = 100, EPOCHS = 3 };
+
+typedef struct reference {
+    double w01[I * H], w12[H * O];
+    mlp_rng rng;
+    double error_sum;
+    size_t correct;
+} reference;
+
+static void reference_init(reference *r, uint32_t seed)
+{
+    mlp_rng_seed(&r->rng, seed);
+    for (size_t i = 0; i < I * H; i++)
+        r->w01[i] = 0.2 * mlp_rng_random(&r->rng) - 0.1;
+    for (size_t i = 0; i < H * O; i++)
+        r->w12[i] = 0.2 * mlp_rng_random(&r->rng) - 0.1;
+}
+
+/* One step over `rows` records from `first`: the book's loop body, summed over rows
+ * and applied with alpha / rows. */
+static void reference_step(reference *r, const mlp_dataset *ds, size_t first, size_t rows,
+                           double alpha, bool dropout)
+{
+    static double x[64][I], l1[64][H], l2[64][O], d2[64][O], d1[64][H], mask[64][H];
+    for (size_t b = 0; b < rows; b++) {
+        for (size_t i = 0; i < I; i++)
+            x[b][i] = ds->images[(first + b) * I + i] / 255.0;
+        for (size_t h = 0; h < H; h++) {
+            double s = 0;
+            for (size_t i = 0; i < I; i++)
+                s += x[b][i] * r->w01[i * H + h];
+            l1[b][h] = (s >= 0) * s;
+        }
+        if (dropout)
+            for (size_t h = 0; h < H; h++) {
+                mask[b][h] = mlp_rng_bit(&r->rng);
+                l1[b][h] *= mask[b][h] * 2;
+            }
+        size_t best = 0;
+        for (size_t o = 0; o < O; o++) {
+            double s = 0;
+            for (size_t h = 0; h < H; h++)
+                s += l1[b][h] * r->w12[h * O + o];
+            l2[b][o] = s;
+            if (s > l2[b][best])
+                best = o;
+        }
+        for (size_t o = 0; o < O; o++) {
+            double y = ds->labels[first + b] == o;
+            d2[b][o] = y - l2[b][o];
+            r->error_sum += d2[b][o] * d2[b][o];
+        }
+        r->correct += best == ds->labels[first + b];
+        for (size_t h = 0; h < H; h++) {
+            double s = 0;
+            for (size_t o = 0; o < O; o++)
+                s += d2[b][o] * r->w12[h * O + o];
+            d1[b][h] = s * (l1[b][h] >= 0) * (dropout ? mask[b][h] : 1);
+        }
+    }
+    double a = alpha / (double)rows;
+    for (size_t h = 0; h < H; h++)
+        for (size_t o = 0; o < O; o++) {
+            double g = 0;
+            for (size_t b = 0; b < rows; b++)
+                g += l1[b][h] * d2[b][o];
+            r->w12[h * O + o] += a * g;
+        }
+    for (size_t i = 0; i < I; i++)
+        for (size_t h = 0; h < H; h++) {
+            double g = 0;
+            for (size_t b = 0; b < rows; b++)
+                g += x[b][i] * d1[b][h];
+            r->w01[i * H + h] += a * g;
+        }
+}
+
+static int compare(const char *what, size_t batch, bool dropout, const mlp_dataset *ds)
+{
+    static reference ref;
+    memset(&ref, 0, sizeof ref);
+    reference_init(&ref, 1);
+    mlp_model_config cfg = mlp_model_config_seed();
+    cfg.batch = batch;
+    cfg.dropout = dropout;
+    char err[256];
+    mlp_model *m = mlp_model_create(&cfg, mlp_kernel_set_find("scalar"), err, sizeof err);
+    mlp_data *d = mlp_data_prepare(ds, MLP_F64);
+    if (!m || !d) {
+        printf("FAIL %s: setup: %s\n", what, err);
+        return 1;
+    }
+    int failures = 0;
+    for (int e = 0; e < EPOCHS; e++) {
+        ref.error_sum = 0;
+        ref.correct = 0;
+        for (size_t first = 0; first < RECORDS; first += batch)
+            reference_step(&ref, ds, first, RECORDS - first < batch ? RECORDS - first : batch,
+                           cfg.alpha, dropout);
+        mlp_metrics t;
+        mlp_model_train_epoch(m, d, &t);
+        if (t.correct != ref.correct || fabs(t.error_sum - ref.error_sum) > 1e-12 * ref.error_sum) {
+            printf("FAIL %s epoch %d: metrics %zu %.17g, reference %zu %.17g\n", what, e,
+                   t.correct, t.error_sum, ref.correct, ref.error_sum);
+            failures++;
+        }
+    }
+    size_t n01, n12;
+    const double *w01 = mlp_model_weights(m, 0, &n01), *w12 = mlp_model_weights(m, 1, &n12);
+    if (memcmp(w01, ref.w01, sizeof ref.w01) != 0 || memcmp(w12, ref.w12, sizeof ref.w12) != 0) {
+        size_t i = 0;
+        while (i < n01 && w01[i] == ref.w01[i])
+            i++;
+        printf("FAIL %s: weights differ from the reference (first W01 difference at %zu)\n",
+               what, i);
+        failures++;
+    } else {
+        printf("ok   %s: %d epochs, weights bitwise identical\n", what, EPOCHS);
+    }
+    mlp_data_free(d);
+    mlp_model_free(m);
+    return failures;
+}
+
+int main(void)
+{
+    mlp_dataset ds;
+    char err[512];
+    if (mlp_dataset_load(mlp_default_data_dir(), "train", RECORDS, &ds, err, sizeof err) != 0) {
+        printf("FAIL loading data: %s\n", err);
+        return 1;
+    }
+    int failures = 0;
+    failures += compare("batch 1 = per-sample SGD", 1, false, &ds);
+    failures += compare("batch 1 with dropout", 1, true, &ds);
+    failures += compare("batch 10 = mean gradient", 10, false, &ds);
+    failures += compare("batch 7 (partial last batch) with dropout", 7, true, &ds);
+    mlp_dataset_free(&ds);
+    printf("%s: %d failure(s)\n", failures ? "FAILED" : "PASSED", failures);
+    return failures ? 1 : 0;
+}
