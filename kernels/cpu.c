@@ -1,6 +1,9 @@
 /* cpu.c: run-time CPU feature detection. On x86-64: cpuid feature bits, and XCR0
- * (xgetbv) to check that the OS saves the YMM/ZMM state; on AArch64: getauxval. */
+ * (xgetbv) to check that the OS saves the YMM/ZMM state; on AArch64: getauxval.
+ * MLPBENCH_DISABLE_FEATURES (comma-separated names, e.g. "avx512f,avx2") hides
+ * features, to see how a CPU without them is treated. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "kernels.h"
@@ -64,20 +67,36 @@ static mlp_cpu_features features;
 static char feature_string[128];
 static bool detected;
 
+/* True if `name` is in the comma-separated list. */
+static bool listed(const char *list, const char *name)
+{
+    size_t n = strlen(name);
+    for (const char *p = list; (p = strstr(p, name)) != NULL; p += n) {
+        bool starts = p == list || p[-1] == ',';
+        bool ends = p[n] == '\0' || p[n] == ',';
+        if (starts && ends)
+            return true;
+    }
+    return false;
+}
+
 const mlp_cpu_features *mlp_cpu(void)
 {
     if (!detected) {
         detect(&features);
-        const struct { bool on; const char *name; } list[] = {
-            {features.sse2, "sse2"},         {features.avx, "avx"},
-            {features.avx2, "avx2"},         {features.fma, "fma"},
-            {features.avx512f, "avx512f"},   {features.avx512dq, "avx512dq"},
-            {features.avx512bw, "avx512bw"}, {features.avx512vl, "avx512vl"},
-            {features.neon, "neon"},         {features.sve, "sve"},
+        struct { bool *on; const char *name; } list[] = {
+            {&features.sse2, "sse2"},         {&features.avx, "avx"},
+            {&features.avx2, "avx2"},         {&features.fma, "fma"},
+            {&features.avx512f, "avx512f"},   {&features.avx512dq, "avx512dq"},
+            {&features.avx512bw, "avx512bw"}, {&features.avx512vl, "avx512vl"},
+            {&features.neon, "neon"},         {&features.sve, "sve"},
         };
+        const char *disabled = getenv("MLPBENCH_DISABLE_FEATURES");
         size_t len = 0;
         for (size_t i = 0; i < sizeof list / sizeof list[0]; i++) {
-            if (!list[i].on)
+            if (disabled && listed(disabled, list[i].name))
+                *list[i].on = false;
+            if (!*list[i].on)
                 continue;
             int w = snprintf(feature_string + len, sizeof feature_string - len, "%s%s",
                              len ? " " : "", list[i].name);

@@ -1,0 +1,199 @@
+/* avx512.c: the AVX-512F kernel set: 16 float32 / 8 float64 lanes, masked loads and
+ * stores (__mmask16 / __mmask8) for every tail, FMA throughout. The kernel bodies are
+ * in avx512_impl.h, included once per precision with the vocabulary defined here.
+ *
+ * Built with -mavx512f -mavx512vl -mavx512dq -mavx512bw -mfma (kernels/CMakeLists.txt);
+ * cpu_supports checks each of them. */
+#include <assert.h>
+#include <immintrin.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "kernels.h"
+#include "sets.h"
+
+#define ALWAYS_INLINE inline __attribute__((always_inline))
+
+/* Positions are stored as whole vectors of int32, so a buffer for a chunk of n
+ * inputs needs n + 16 entries. */
+enum { AVX512_CHUNK = 1024, AVX512_TILE_VECS = 6 };
+
+/* sum of the 16 lanes by a fixed tree: halves, quarters, pairs, neighbours */
+static inline float hsum_f32(__m512 v)
+{
+    __m256 h = _mm256_add_ps(_mm512_castps512_ps256(v), _mm512_extractf32x8_ps(v, 1));
+    __m128 q = _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1));
+    q = _mm_add_ps(q, _mm_movehl_ps(q, q));
+    q = _mm_add_ss(q, _mm_movehdup_ps(q));
+    return _mm_cvtss_f32(q);
+}
+
+/* sum of the 8 lanes by a fixed tree: halves, pairs, neighbours */
+static inline double hsum_f64(__m512d v)
+{
+    __m256d h = _mm256_add_pd(_mm512_castpd512_pd256(v), _mm512_extractf64x4_pd(v, 1));
+    __m128d q = _mm_add_pd(_mm256_castpd256_pd128(h), _mm256_extractf128_pd(h, 1));
+    q = _mm_add_sd(q, _mm_unpackhi_pd(q, q));
+    return _mm_cvtsd_f64(q);
+}
+
+/* acc += d*d for the 16 float32 lanes of d, in float64 */
+static inline __m512d add_squares_f32(__m512d acc, __m512 d)
+{
+    __m512d lo = _mm512_cvtps_pd(_mm512_castps512_ps256(d));
+    __m512d hi = _mm512_cvtps_pd(_mm512_extractf32x8_ps(d, 1));
+    return _mm512_fmadd_pd(hi, hi, _mm512_fmadd_pd(lo, lo, acc));
+}
+
+static inline __m512d add_squares_f64(__m512d acc, __m512d d)
+{
+    return _mm512_fmadd_pd(d, d, acc);
+}
+
+/* pos[0..16) = the lanes of `lanes` set in `mask`, each plus k, packed to the front */
+static inline void store_positions_16(int32_t *pos, __mmask16 mask, int32_t k)
+{
+    __m512i lanes = _mm512_add_epi32(
+        _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15),
+        _mm512_set1_epi32(k));
+    /* the register form of vpcompressd: the memory form is microcoded on Zen 4 */
+    _mm512_storeu_si512(pos, _mm512_maskz_compress_epi32(mask, lanes));
+}
+
+static inline void store_positions_8(int32_t *pos, __mmask8 mask, int32_t k)
+{
+    __m256i lanes = _mm256_add_epi32(_mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7),
+                                     _mm256_set1_epi32(k));
+    _mm256_storeu_si256((__m256i *)pos, _mm256_maskz_compress_epi32(mask, lanes));
+}
+
+#define REAL float
+#define SFX(name) avx512_##name##_f32
+#define VEC __m512
+#define MASK __mmask16
+#define LANES 16
+#define FULL_MASK ((__mmask16)0xffff)
+#define V_ZERO() _mm512_setzero_ps()
+#define V_SET1(x) _mm512_set1_ps(x)
+#define V_LOADU(p) _mm512_loadu_ps(p)
+#define V_MLOAD(m, p) _mm512_maskz_loadu_ps(m, p)
+#define V_STOREU(p, v) _mm512_storeu_ps(p, v)
+#define V_MSTORE(p, m, v) _mm512_mask_storeu_ps(p, m, v)
+#define V_FMA(a, b, c) _mm512_fmadd_ps(a, b, c)
+#define V_ADD(a, b) _mm512_add_ps(a, b)
+#define V_FMA_IF(a, b, c, m) _mm512_mask3_fmadd_ps(a, b, c, m)
+#define V_MUL(a, b) _mm512_mul_ps(a, b)
+#define V_SUB(a, b) _mm512_sub_ps(a, b)
+#define V_CMP_MASK(m, a, b, pred) _mm512_mask_cmp_ps_mask(m, a, b, pred)
+#define V_ONES_WHERE(m) _mm512_maskz_mov_ps(m, _mm512_set1_ps(1.0f))
+#define V_HSUM(v) hsum_f32(v)
+#define ADD_SQUARES(acc, d) add_squares_f32(acc, d)
+#define STORE_POSITIONS(pos, m, k) store_positions_16(pos, m, k)
+#define HVEC __m256
+#define HLANES 8
+#define HV_SET1(x) _mm256_set1_ps(x)
+#define HV_LOADU(p) _mm256_loadu_ps(p)
+#define HV_STOREU(p, v) _mm256_storeu_ps(p, v)
+#define HV_MUL(a, b) _mm256_mul_ps(a, b)
+#define HV_FMA(a, b, c) _mm256_fmadd_ps(a, b, c)
+#include "avx512_impl.h"
+#undef REAL
+#undef SFX
+#undef VEC
+#undef MASK
+#undef LANES
+#undef FULL_MASK
+#undef V_ZERO
+#undef V_SET1
+#undef V_LOADU
+#undef V_MLOAD
+#undef V_STOREU
+#undef V_MSTORE
+#undef V_FMA
+#undef V_FMA_IF
+#undef V_MUL
+#undef V_SUB
+#undef V_CMP_MASK
+#undef V_ONES_WHERE
+#undef V_HSUM
+#undef ADD_SQUARES
+#undef STORE_POSITIONS
+#undef V_ADD
+#undef HVEC
+#undef HLANES
+#undef HV_SET1
+#undef HV_LOADU
+#undef HV_STOREU
+#undef HV_MUL
+#undef HV_FMA
+
+#define REAL double
+#define SFX(name) avx512_##name##_f64
+#define VEC __m512d
+#define MASK __mmask8
+#define LANES 8
+#define FULL_MASK ((__mmask8)0xff)
+#define V_ZERO() _mm512_setzero_pd()
+#define V_SET1(x) _mm512_set1_pd(x)
+#define V_LOADU(p) _mm512_loadu_pd(p)
+#define V_MLOAD(m, p) _mm512_maskz_loadu_pd(m, p)
+#define V_STOREU(p, v) _mm512_storeu_pd(p, v)
+#define V_MSTORE(p, m, v) _mm512_mask_storeu_pd(p, m, v)
+#define V_FMA(a, b, c) _mm512_fmadd_pd(a, b, c)
+#define V_ADD(a, b) _mm512_add_pd(a, b)
+#define V_FMA_IF(a, b, c, m) _mm512_mask3_fmadd_pd(a, b, c, m)
+#define V_MUL(a, b) _mm512_mul_pd(a, b)
+#define V_SUB(a, b) _mm512_sub_pd(a, b)
+#define V_CMP_MASK(m, a, b, pred) _mm512_mask_cmp_pd_mask(m, a, b, pred)
+#define V_ONES_WHERE(m) _mm512_maskz_mov_pd(m, _mm512_set1_pd(1.0))
+#define V_HSUM(v) hsum_f64(v)
+#define ADD_SQUARES(acc, d) add_squares_f64(acc, d)
+#define STORE_POSITIONS(pos, m, k) store_positions_8(pos, m, k)
+#define HVEC __m256d
+#define HLANES 4
+#define HV_SET1(x) _mm256_set1_pd(x)
+#define HV_LOADU(p) _mm256_loadu_pd(p)
+#define HV_STOREU(p, v) _mm256_storeu_pd(p, v)
+#define HV_MUL(a, b) _mm256_mul_pd(a, b)
+#define HV_FMA(a, b, c) _mm256_fmadd_pd(a, b, c)
+#include "avx512_impl.h"
+
+static void avx512_fill_f32(mlp_kernels_f32 *t)
+{
+    t->forward = avx512_forward_f32;
+    t->backward = avx512_backward_f32;
+    t->update = avx512_update_f32;
+    t->relu = avx512_relu_f32;
+    t->relu_backward = avx512_relu_backward_f32;
+    t->multiply = avx512_multiply_f32;
+    t->error_delta = avx512_error_delta_f32;
+}
+
+static void avx512_fill_f64(mlp_kernels_f64 *t)
+{
+    t->forward = avx512_forward_f64;
+    t->backward = avx512_backward_f64;
+    t->update = avx512_update_f64;
+    t->relu = avx512_relu_f64;
+    t->relu_backward = avx512_relu_backward_f64;
+    t->multiply = avx512_multiply_f64;
+    t->error_delta = avx512_error_delta_f64;
+}
+
+/* every subset the file is compiled for, and the OS's ZMM state (mlp_cpu checks XCR0) */
+static bool avx512_cpu_supports(void)
+{
+    const mlp_cpu_features *f = mlp_cpu();
+    return f->avx512f && f->avx512vl && f->avx512dq && f->avx512bw && f->avx2 && f->fma;
+}
+
+const mlp_kernel_set mlp_set_avx512 = {
+    .name = "avx512",
+    .isa = "AVX-512F",
+    .rank = 30,
+    .threaded = false,
+    .cpu_supports = avx512_cpu_supports,
+    .fill_f32 = avx512_fill_f32,
+    .fill_f64 = avx512_fill_f64,
+    .base_name = NULL,
+};

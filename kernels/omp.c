@@ -1,0 +1,112 @@
+/* omp.c: the OpenMP kernel set: the fastest runnable serial set's kernels (its table
+ * fetched once), with large calls split across OpenMP threads.
+ *
+ * Bitwise the same for any thread count: the work is split by fixed static
+ * partitioning of independent outputs only (rows of Y/DX, else their columns; rows of
+ * W for update; elements of the elementwise ops) and never inside a reduction, and
+ * every serial set computes each output element by a sequence of operations that
+ * does not depend on which rows or columns are in the call (see avx512_impl.h). So
+ * each output is computed by exactly one call, the same way as with one thread.
+ * error_delta (a sum) is never split. Calls below a work threshold run serially on
+ * the calling thread without entering the OpenMP runtime (see omp_impl.h). The
+ * thread count is the ambient omp_get_max_threads() (the command line sets it). */
+#include <omp.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "kernels.h"
+#include "sets.h"
+
+/* Multiply-adds (or elements) below which a call stays on the calling thread. A
+ * 784x40 B=1 forward is 31,360; a 256-row test-pass chunk of the 40x10 layer 102,400. */
+enum { OMP_MIN_MACS = 65536, OMP_MIN_ELEMENTS = 1 << 16 };
+
+/* The serial set's tables, filled once (under a critical section) by the first
+ * fill of this set; every later reader got here through that fill. */
+static mlp_kernels_f32 inner_f32;
+static mlp_kernels_f64 inner_f64;
+
+/* [begin, end) of part t of n items cut into parts parts, in units of `grain` items
+ * (so column parts stay whole vectors) */
+static void part_range(size_t n, size_t grain, int t, int parts, size_t *begin, size_t *end)
+{
+    size_t units = (n + grain - 1) / grain;
+    size_t b = units * (size_t)t / (size_t)parts * grain;
+    size_t e = units * (size_t)(t + 1) / (size_t)parts * grain;
+    *begin = b < n ? b : n;
+    *end = e < n ? e : n;
+}
+
+enum { OMP_COLUMN_GRAIN = 16 }; /* one AVX-512 float32 vector */
+
+/* whether a call of this much work (multiply-adds or elements) gets threads */
+static inline bool worth_threads(size_t work, size_t threshold)
+{
+    return work >= threshold && omp_get_max_threads() > 1;
+}
+
+#define REAL float
+#define SFX(name) omp_##name##_f32
+#define INNER inner_f32
+#include "omp_impl.h"
+#undef REAL
+#undef SFX
+#undef INNER
+
+#define REAL double
+#define SFX(name) omp_##name##_f64
+#define INNER inner_f64
+#include "omp_impl.h"
+#undef REAL
+#undef SFX
+#undef INNER
+
+static const char *omp_base_name(void)
+{
+    return mlp_kernel_set_best_serial()->name;
+}
+
+static void omp_fill_f32(mlp_kernels_f32 *t)
+{
+    static bool filled;
+#pragma omp critical(mlp_omp_fill)
+    if (!filled) {
+        mlp_kernel_set_table_f32(mlp_kernel_set_best_serial(), &inner_f32);
+        filled = true;
+    }
+    t->forward = omp_forward_f32;
+    t->backward = omp_backward_f32;
+    t->update = omp_update_f32;
+    t->relu = omp_relu_f32;
+    t->relu_backward = omp_relu_backward_f32;
+    t->multiply = omp_multiply_f32;
+    t->error_delta = inner_f32.error_delta;
+}
+
+static void omp_fill_f64(mlp_kernels_f64 *t)
+{
+    static bool filled;
+#pragma omp critical(mlp_omp_fill)
+    if (!filled) {
+        mlp_kernel_set_table_f64(mlp_kernel_set_best_serial(), &inner_f64);
+        filled = true;
+    }
+    t->forward = omp_forward_f64;
+    t->backward = omp_backward_f64;
+    t->update = omp_update_f64;
+    t->relu = omp_relu_f64;
+    t->relu_backward = omp_relu_backward_f64;
+    t->multiply = omp_multiply_f64;
+    t->error_delta = inner_f64.error_delta;
+}
+
+const mlp_kernel_set mlp_set_omp = {
+    .name = "omp",
+    .isa = "OpenMP",
+    .rank = 40,
+    .threaded = true,
+    .cpu_supports = NULL, /* built on a set that is runnable by definition */
+    .fill_f32 = omp_fill_f32,
+    .fill_f64 = omp_fill_f64,
+    .base_name = omp_base_name,
+};

@@ -1,0 +1,157 @@
+/* sve.c: the SVE kernel set, float32 and float64, vector-length agnostic (any VL from
+ * 128 to 2048 bits; tails and partial tiles use svwhilelt predicates). The kernel bodies
+ * are in sve_impl.h. Built with -march=armv8.2-a+sve (this file only); the set is
+ * offered when the CPU and kernel report SVE (HWCAP_SVE).
+ *
+ * Against the scalar reference: relu, relu_backward, multiply and error_delta are
+ * bit-exact; forward, backward and update use fused multiply-adds and skip zero
+ * inputs, so they agree to rounding (forward and update bitwise with the NEON set). */
+#include <arm_sve.h>
+#include <assert.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kernels.h"
+#include "sets.h"
+
+#define SVE_INLINE static inline __attribute__((always_inline))
+/* Non-zero indices are gathered this many inputs at a time (a list on the stack). */
+#define SVE_CHUNK 1024
+
+/* ---- float32 ---- */
+
+/* store the indices j + l of the active lanes l of nz, packed; returns their count */
+SVE_INLINE size_t sve_compact_store_f32(svbool_t nz, size_t j, uint32_t *dst)
+{
+    uint64_t c = svcntp_b32(nz, nz);
+    svst1_u32(svwhilelt_b32_u64(0, c), dst, svcompact_u32(nz, svindex_u32((uint32_t)j, 1)));
+    return c;
+}
+
+#define REAL float
+#define SV svfloat32_t
+#define SFX(name) sve_##name##_f32
+#define VL() svcntw()
+#define WHILE(i, n) svwhilelt_b32_u64((i), (n))
+#define PTRUE() svptrue_b32()
+#define LD svld1_f32
+#define ST svst1_f32
+#define DUP svdup_n_f32
+#define MLA_X svmla_f32_x
+#define MLA_M svmla_f32_m
+#define MUL_X svmul_f32_x
+#define SUB_X svsub_f32_x
+#define SEL svsel_f32
+#define CMPGE0(pg, v) svcmpge_n_f32((pg), (v), 0.0f)
+#define CMPGT0(pg, v) svcmpgt_n_f32((pg), (v), 0.0f)
+#define CMPNE0(pg, v) svcmpne_n_f32((pg), (v), 0.0f)
+#define ADDV svaddv_f32
+#define COMPACT_STORE sve_compact_store_f32
+#include "sve_impl.h"
+#undef REAL
+#undef SV
+#undef SFX
+#undef VL
+#undef WHILE
+#undef PTRUE
+#undef LD
+#undef ST
+#undef DUP
+#undef MLA_X
+#undef MLA_M
+#undef MUL_X
+#undef SUB_X
+#undef SEL
+#undef CMPGE0
+#undef CMPGT0
+#undef CMPNE0
+#undef ADDV
+#undef COMPACT_STORE
+
+/* ---- float64 ---- */
+
+SVE_INLINE size_t sve_compact_store_f64(svbool_t nz, size_t j, uint32_t *dst)
+{
+    uint64_t c = svcntp_b64(nz, nz);
+    svst1w_u64(svwhilelt_b64_u64(0, c), dst, svcompact_u64(nz, svindex_u64(j, 1)));
+    return c;
+}
+
+#define REAL double
+#define SV svfloat64_t
+#define SFX(name) sve_##name##_f64
+#define VL() svcntd()
+#define WHILE(i, n) svwhilelt_b64_u64((i), (n))
+#define PTRUE() svptrue_b64()
+#define LD svld1_f64
+#define ST svst1_f64
+#define DUP svdup_n_f64
+#define MLA_X svmla_f64_x
+#define MLA_M svmla_f64_m
+#define MUL_X svmul_f64_x
+#define SUB_X svsub_f64_x
+#define SEL svsel_f64
+#define CMPGE0(pg, v) svcmpge_n_f64((pg), (v), 0.0)
+#define CMPGT0(pg, v) svcmpgt_n_f64((pg), (v), 0.0)
+#define CMPNE0(pg, v) svcmpne_n_f64((pg), (v), 0.0)
+#define ADDV svaddv_f64
+#define COMPACT_STORE sve_compact_store_f64
+#include "sve_impl.h"
+#undef REAL
+#undef SV
+#undef SFX
+#undef VL
+#undef WHILE
+#undef PTRUE
+#undef LD
+#undef ST
+#undef DUP
+#undef MLA_X
+#undef MLA_M
+#undef MUL_X
+#undef SUB_X
+#undef SEL
+#undef CMPGE0
+#undef CMPGT0
+#undef CMPNE0
+#undef ADDV
+#undef COMPACT_STORE
+
+static void sve_fill_f32(mlp_kernels_f32 *t)
+{
+    t->forward = sve_forward_f32;
+    t->backward = sve_backward_f32;
+    t->update = sve_update_f32;
+    t->relu = sve_relu_f32;
+    t->relu_backward = sve_relu_backward_f32;
+    t->multiply = sve_multiply_f32;
+    t->error_delta = sve_error_delta_f32;
+}
+
+static void sve_fill_f64(mlp_kernels_f64 *t)
+{
+    t->forward = sve_forward_f64;
+    t->backward = sve_backward_f64;
+    t->update = sve_update_f64;
+    t->relu = sve_relu_f64;
+    t->relu_backward = sve_relu_backward_f64;
+    t->multiply = sve_multiply_f64;
+    t->error_delta = sve_error_delta_f64;
+}
+
+static bool sve_supported(void)
+{
+    return mlp_cpu()->sve;
+}
+
+const mlp_kernel_set mlp_set_sve = {
+    .name = "sve",
+    .isa = "AArch64 SVE (vector-length agnostic)",
+    .rank = 12,
+    .threaded = false,
+    .cpu_supports = sve_supported,
+    .fill_f32 = sve_fill_f32,
+    .fill_f64 = sve_fill_f64,
+    .base_name = NULL,
+};

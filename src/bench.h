@@ -1,0 +1,126 @@
+/* bench.h: whole-workload timing (`mlpbench bench`). Every case (a kernel set at a
+ * precision and, for threaded sets, a thread count) trains the workload from its
+ * initial weights once per repetition: warm-up epochs that are not counted, then the
+ * measured epochs and one test pass, each timed alone with the monotonic clock (and
+ * the process CPU clock). The cases run in a new shuffled order in every repetition,
+ * so that drift in the machine's speed favours none. Every raw sample is kept; the
+ * statistics, rates, FLOP counts, speedups against scalar and the training-level
+ * correctness check are derived from them afterwards. */
+#ifndef MLP_BENCH_H
+#define MLP_BENCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "check_training.h"
+#include "cli.h"
+#include "machine.h"
+#include "peak.h"
+#include "stats.h"
+
+enum { MLP_BENCH_MAX_SETS = 16, MLP_BENCH_MAX_THREADS = 16, MLP_BENCH_MAX_SKIPPED = 32 };
+
+typedef struct mlp_bench_config {
+    mlp_run_options run;    /* workload: model, counts, data; run.train.epochs is unused */
+    const mlp_kernel_set *sets[MLP_BENCH_MAX_SETS];
+    size_t nsets;
+    mlp_precision precisions[2];
+    size_t nprecisions;
+    int threads[MLP_BENCH_MAX_THREADS]; /* thread counts for threaded sets */
+    size_t nthreads;
+    int warmup;             /* uncounted epochs per repetition (1) */
+    int epochs;             /* measured epochs per repetition (10) */
+    int repetitions;        /* (5) */
+    bool pin;               /* one thread per core through hwloc */
+    int check_epochs;       /* epochs of the correctness check; 0: not checked */
+    bool peak;              /* run the quick FMA peak probe for the %-of-peak column */
+    unsigned shuffle_seed;
+    bool progress;          /* a progress line on stderr (a terminal) */
+} mlp_bench_config;
+
+/* Defaults: the seed workload at f64, 1 warm-up + 10 measured epochs, 5 repetitions,
+ * every runnable set, pinned, a 10-epoch check, the peak probe, seed from the clock. */
+void mlp_bench_config_defaults(mlp_bench_config *c);
+
+/* FLOP of one pass over the data, counted from the shapes: `dense` as if every input
+ * were used, `executed` leaving out the zero inputs a zero-skipping set skips. */
+typedef struct mlp_flops {
+    double dense, executed;
+} mlp_flops;
+
+typedef struct mlp_bench_phase {
+    double *seconds;        /* raw samples, wall time (monotonic clock) */
+    double *cpu_seconds;    /* the same samples, process CPU time */
+    size_t n;
+    mlp_stats stats;        /* of seconds */
+    mlp_flops flops;        /* per sample (one epoch or one test pass) */
+    double samples_per_second;   /* records / median seconds */
+    double gflops_dense, gflops_executed; /* / median seconds */
+    double speedup;         /* scalar median / this median, same precision; 0: no scalar */
+} mlp_bench_phase;
+
+typedef struct mlp_bench_case {
+    char name[96];          /* "avx512/f64/threads:1" */
+    char set[32], isa[48];
+    mlp_precision precision;
+    int threads;
+    bool threaded, skips_zero_inputs;
+    const mlp_kernel_set *kset; /* NULL in hand-made runs (tests) */
+    mlp_bench_phase train;  /* repetitions x epochs samples, in run order */
+    mlp_bench_phase test;   /* one sample per repetition (n 0 without a test set) */
+    int *cpus;              /* [repetition][thread]: CPU each thread last ran on, -1 unknown */
+    int pin_failures;       /* threads that could not be bound */
+    double peak_gflops;     /* FMA peak for this precision and thread count (0: none) */
+    double percent_of_peak; /* executed GFLOP/s of training / peak_gflops * 100 */
+    bool checked;
+    mlp_training_check check;
+    int check_epochs;
+} mlp_bench_case;
+
+typedef struct mlp_bench_skip {
+    char set[32];
+    char reason[128];
+} mlp_bench_skip;
+
+typedef struct mlp_bench_run {
+    mlp_bench_config cfg;
+    mlp_machine machine;
+    bool have_peak;
+    mlp_peak peak;
+    size_t ncases;
+    mlp_bench_case *cases;
+    int *order;             /* [repetition][position]: case index */
+    size_t train_count, test_count;
+    size_t train_nonzero, test_nonzero; /* nonzero pixels of the records used */
+    size_t nskipped;
+    mlp_bench_skip skipped[MLP_BENCH_MAX_SKIPPED];
+    int nwarnings;
+    char warnings[MLP_MACHINE_MAX_WARNINGS][200];
+    char executable[256];
+    double seconds;         /* wall time of the whole run */
+} mlp_bench_run;
+
+/* FLOP per training epoch / test pass of `count` records with `nonzero` nonzero input
+ * values among them, for a model config (inputs, hidden, outputs). Forward
+ * 2*I*H + 2*H*O per record, backward 2*O*H, update 2*(I*H + H*O); executed: the I*H
+ * terms scale with the nonzero inputs instead. Elementwise work is not counted. */
+mlp_flops mlp_bench_train_flops(const mlp_model_config *m, size_t count, size_t nonzero);
+mlp_flops mlp_bench_test_flops(const mlp_model_config *m, size_t count, size_t nonzero);
+
+/* Describes the machine (and the warnings about it) and builds the cases of cfg (sets
+ * lacking a precision are listed as skipped) with room for every sample. Returns 0, or
+ * -1 with a message. */
+int mlp_bench_init(mlp_bench_run *run, const mlp_bench_config *cfg, char *err, size_t errlen);
+/* Loads the data, runs every case, the checks and the peak probe, then the statistics.
+ * Returns 0, or -1 with a one-line message. */
+int mlp_bench_execute(mlp_bench_run *run, char *err, size_t errlen);
+/* Statistics, rates, speedups and % of peak from the raw samples (done by execute;
+ * callable on a hand-made run). */
+void mlp_bench_finish(mlp_bench_run *run);
+void mlp_bench_free(mlp_bench_run *run);
+
+/* The results table (and the thread-scaling table when there are several thread
+ * counts) as text. */
+void mlp_bench_print(FILE *f, const mlp_bench_run *run);
+
+#endif

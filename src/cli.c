@@ -1,0 +1,183 @@
+/* cli.c: option parsing shared by the mlpbench subcommands (see cli.h). */
+#include <errno.h>
+#include <math.h>
+#include <omp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "mnist.h"
+#include "topo.h"
+
+const char mlp_workload_help[] =
+    "Workload options (defaults: the book's seed network):\n"
+    "  --variant NAME       kernel set (see 'mlpbench list'); default $MLPBENCH_VARIANT,\n"
+    "                       else the fastest set this CPU runs\n"
+    "  --precision f32|f64  arithmetic precision (default f64)\n"
+    "  --threads N          OpenMP threads for threaded sets (default: one per core)\n"
+    "  --seed N             np.random.seed for the weights and dropout (default 1)\n"
+    "  --hidden N           hidden units (default 40)\n"
+    "  --alpha X            learning rate (default 0.005)\n"
+    "  --epochs N           training epochs (default 350)\n"
+    "  --train-count N      training images used (default 1000)\n"
+    "  --test-count N       test images used, 0 for none (default 10000)\n"
+    "  --test-every N       test every N epochs and after the last (default 10)\n"
+    "  --batch B            mini-batch size: mean gradient over B rows (default 1)\n"
+    "  --dropout            the book's dropout (a 0/1 mask per hidden unit, x2 in training)\n"
+    "  --relu-grad seed|strict  ReLU derivative: the seed's x >= 0 on the post-ReLU value\n"
+    "                       (always 1) or the textbook x > 0 (default seed)\n"
+    "  --data DIR           IDX folder, raw or .gz (default: the embedded MNIST subset,\n"
+    "                       or $MLPBENCH_DATA)\n"
+    "  --format text|json   text: the book's lines; json: one JSON object per epoch\n";
+
+void mlp_run_options_defaults(mlp_run_options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->train.model = mlp_model_config_seed();
+    o->train.epochs = 350;
+    o->train.test_every = 10;
+    o->train_count = 1000;
+    o->test_count = 10000;
+    o->data_dir = mlp_default_data_dir();
+}
+
+_Noreturn void mlp_usage_error(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "mlpbench %s: error: ", cmd);
+    vfprintf(stderr, fmt, ap);
+    fprintf(stderr, " (see 'mlpbench %s --help')\n", cmd);
+    va_end(ap);
+    exit(MLP_EXIT_USAGE);
+}
+
+_Noreturn void mlp_bad_option(const char *cmd, char *const argv[])
+{
+    const char *arg = argv[optind - 1];
+    if (optopt)
+        mlp_usage_error(cmd, "option '%s' needs a value", arg);
+    mlp_usage_error(cmd, "unknown option '%s'", arg);
+}
+
+int mlp_fail(const char *cmd, const char *msg)
+{
+    fprintf(stderr, "mlpbench %s: error: %s\n", cmd, msg);
+    return MLP_EXIT_FAILURE;
+}
+
+unsigned long mlp_parse_ulong(const char *cmd, const char *opt, const char *s, unsigned long min,
+                              unsigned long max)
+{
+    char *end;
+    errno = 0;
+    unsigned long v = strtoul(s, &end, 10);
+    if (*s == '\0' || *s == '-' || *s == '+' || *end != '\0' || errno == ERANGE || v < min ||
+        v > max)
+        mlp_usage_error(cmd, "--%s expects an integer from %lu to %lu, got '%s'", opt, min, max,
+                        s);
+    return v;
+}
+
+double mlp_parse_double(const char *cmd, const char *opt, const char *s, double min, double max)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (*s == '\0' || *end != '\0' || errno == ERANGE || !isfinite(v) || v < min || v > max)
+        mlp_usage_error(cmd, "--%s expects a number from %g to %g, got '%s'", opt, min, max, s);
+    return v;
+}
+
+bool mlp_parse_workload_option(const char *cmd, int opt, const char *arg, mlp_run_options *o)
+{
+    mlp_model_config *m = &o->train.model;
+    switch (opt) {
+    case MLP_OPT_VARIANT: o->variant = arg; break;
+    case MLP_OPT_PRECISION:
+        if (strcmp(arg, "f32") == 0 || strcmp(arg, "float32") == 0)
+            m->precision = MLP_F32;
+        else if (strcmp(arg, "f64") == 0 || strcmp(arg, "float64") == 0)
+            m->precision = MLP_F64;
+        else
+            mlp_usage_error(cmd, "--precision expects f32 or f64, got '%s'", arg);
+        break;
+    case MLP_OPT_SEED: m->seed = (uint32_t)mlp_parse_ulong(cmd, "seed", arg, 0, 4294967295ul); break;
+    case MLP_OPT_HIDDEN: m->hidden = mlp_parse_ulong(cmd, "hidden", arg, 1, 1u << 20); break;
+    case MLP_OPT_ALPHA: m->alpha = mlp_parse_double(cmd, "alpha", arg, 0, 1e6); break;
+    case MLP_OPT_EPOCHS: o->train.epochs = (int)mlp_parse_ulong(cmd, "epochs", arg, 1, 1000000); break;
+    case MLP_OPT_TRAIN_COUNT: o->train_count = mlp_parse_ulong(cmd, "train-count", arg, 1, 1u << 30); break;
+    case MLP_OPT_TEST_COUNT: o->test_count = mlp_parse_ulong(cmd, "test-count", arg, 0, 1u << 30); break;
+    case MLP_OPT_TEST_EVERY:
+        o->train.test_every = (int)mlp_parse_ulong(cmd, "test-every", arg, 1, 1000000);
+        break;
+    case MLP_OPT_BATCH: m->batch = mlp_parse_ulong(cmd, "batch", arg, 1, 1u << 20); break;
+    case MLP_OPT_DROPOUT: m->dropout = true; break;
+    case MLP_OPT_RELU_GRAD:
+        if (strcmp(arg, "seed") == 0)
+            m->relu_grad = MLP_RELU_GRAD_SEED;
+        else if (strcmp(arg, "strict") == 0)
+            m->relu_grad = MLP_RELU_GRAD_STRICT;
+        else
+            mlp_usage_error(cmd, "--relu-grad expects seed or strict, got '%s'", arg);
+        break;
+    case MLP_OPT_DATA: o->data_dir = arg; break;
+    case MLP_OPT_FORMAT:
+        if (strcmp(arg, "json") == 0)
+            o->json = true;
+        else if (strcmp(arg, "text") == 0)
+            o->json = false;
+        else
+            mlp_usage_error(cmd, "--format expects text or json, got '%s'", arg);
+        break;
+    case MLP_OPT_THREADS: o->threads = (int)mlp_parse_ulong(cmd, "threads", arg, 1, 4096); break;
+    default: return false;
+    }
+    return true;
+}
+
+const char *mlp_precision_name(mlp_precision p)
+{
+    return p == MLP_F32 ? "f32" : "f64";
+}
+
+const mlp_kernel_set *mlp_choose_set(const char *cmd, const char *name, mlp_precision p)
+{
+    const char *source = "--variant";
+    if (!name || !*name) {
+        name = getenv("MLPBENCH_VARIANT");
+        source = "MLPBENCH_VARIANT";
+    }
+    const mlp_kernel_set *set;
+    if (name && *name) {
+        set = mlp_kernel_set_find(name);
+        if (!set) {
+            char known[256] = "";
+            for (size_t i = 0; i < mlp_kernel_set_count(); i++) {
+                strncat(known, i ? ", " : "", sizeof known - strlen(known) - 1);
+                strncat(known, mlp_kernel_set_at(i)->name, sizeof known - strlen(known) - 1);
+            }
+            mlp_usage_error(cmd, "%s: unknown kernel set '%s' (this build has: %s)", source,
+                            name, known);
+        }
+        if (!mlp_kernel_set_runnable(set))
+            mlp_usage_error(cmd, "%s: kernel set '%s' needs %s, which this CPU lacks (it has: %s)",
+                            source, name, set->isa, mlp_cpu_feature_string());
+    } else {
+        set = mlp_kernel_set_best();
+    }
+    if (!mlp_kernel_set_has(set, p))
+        mlp_usage_error(cmd, "kernel set '%s' has no %s kernels (try --precision %s)", set->name,
+                        mlp_precision_name(p), mlp_precision_name(p == MLP_F32 ? MLP_F64 : MLP_F32));
+    return set;
+}
+
+int mlp_apply_threads(int threads)
+{
+    if (threads <= 0)
+        threads = mlp_topo_physical_cores();
+    omp_set_num_threads(threads);
+    return threads;
+}

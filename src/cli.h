@@ -1,0 +1,81 @@
+/* cli.h: shared pieces of the mlpbench command line: strict option-value parsing,
+ * the workload options common to train / bench / check, and the choice of kernel
+ * set. Usage errors print one line and exit with status 2. */
+#ifndef MLP_CLI_H
+#define MLP_CLI_H
+
+#include <getopt.h>
+#include <stdbool.h>
+
+#include "train.h"
+
+enum { MLP_EXIT_FAILURE = 1, MLP_EXIT_USAGE = 2 };
+
+/* The workload and how to run it, as given on the command line. */
+typedef struct mlp_run_options {
+    mlp_train_config train;
+    size_t train_count; /* 1000 */
+    size_t test_count;  /* 10000; 0: no test pass */
+    const char *data_dir;
+    const char *variant; /* NULL: $MLPBENCH_VARIANT, else the fastest runnable set */
+    int threads;         /* 0: one per physical core */
+    bool json;           /* --format json */
+} mlp_run_options;
+
+enum {
+    MLP_OPT_HELP = 'h',
+    MLP_OPT_PRECISION = 1000, MLP_OPT_SEED, MLP_OPT_HIDDEN, MLP_OPT_ALPHA, MLP_OPT_EPOCHS,
+    MLP_OPT_TRAIN_COUNT, MLP_OPT_TEST_COUNT, MLP_OPT_TEST_EVERY, MLP_OPT_BATCH,
+    MLP_OPT_DROPOUT, MLP_OPT_RELU_GRAD, MLP_OPT_DATA, MLP_OPT_FORMAT, MLP_OPT_VARIANT,
+    MLP_OPT_THREADS,
+    MLP_OPT_COMMAND_FIRST = 1100, /* commands number their own options from here */
+};
+
+/* getopt_long entries of the workload options; a command lists them in its table. */
+#define MLP_WORKLOAD_OPTIONS                                                              \
+    {"variant", required_argument, NULL, MLP_OPT_VARIANT},                                \
+    {"precision", required_argument, NULL, MLP_OPT_PRECISION},                            \
+    {"seed", required_argument, NULL, MLP_OPT_SEED},                                      \
+    {"hidden", required_argument, NULL, MLP_OPT_HIDDEN},                                  \
+    {"alpha", required_argument, NULL, MLP_OPT_ALPHA},                                    \
+    {"epochs", required_argument, NULL, MLP_OPT_EPOCHS},                                  \
+    {"train-count", required_argument, NULL, MLP_OPT_TRAIN_COUNT},                        \
+    {"test-count", required_argument, NULL, MLP_OPT_TEST_COUNT},                          \
+    {"test-every", required_argument, NULL, MLP_OPT_TEST_EVERY},                          \
+    {"batch", required_argument, NULL, MLP_OPT_BATCH},                                    \
+    {"dropout", no_argument, NULL, MLP_OPT_DROPOUT},                                      \
+    {"relu-grad", required_argument, NULL, MLP_OPT_RELU_GRAD},                            \
+    {"data", required_argument, NULL, MLP_OPT_DATA},                                      \
+    {"format", required_argument, NULL, MLP_OPT_FORMAT},                                  \
+    {"threads", required_argument, NULL, MLP_OPT_THREADS},                                \
+    {"help", no_argument, NULL, MLP_OPT_HELP}
+/* Help text for those options. */
+extern const char mlp_workload_help[];
+
+void mlp_run_options_defaults(mlp_run_options *o);
+/* Handles one getopt_long result that is a workload option; returns false if `opt`
+ * is not one (the caller handles it). Bad values exit 2. */
+bool mlp_parse_workload_option(const char *cmd, int opt, const char *arg, mlp_run_options *o);
+
+/* One-line usage error on stderr, then exit(2). */
+_Noreturn void mlp_usage_error(const char *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Unknown option / missing argument as reported by getopt_long, then exit(2). */
+_Noreturn void mlp_bad_option(const char *cmd, char *const argv[]);
+/* Failure at run time (bad data, ...): one line on stderr; returns MLP_EXIT_FAILURE. */
+int mlp_fail(const char *cmd, const char *msg);
+
+unsigned long mlp_parse_ulong(const char *cmd, const char *opt, const char *s, unsigned long min,
+                              unsigned long max);
+double mlp_parse_double(const char *cmd, const char *opt, const char *s, double min, double max);
+
+/* The kernel set to run: `name` (or $MLPBENCH_VARIANT when name is NULL), else the
+ * fastest runnable one. An unknown set, one this CPU cannot run, or one without the
+ * precision is a usage error (exit 2). */
+const mlp_kernel_set *mlp_choose_set(const char *cmd, const char *name, mlp_precision p);
+/* Applies --threads (0: one per physical core) to OpenMP; returns the count used. */
+int mlp_apply_threads(int threads);
+
+const char *mlp_precision_name(mlp_precision p);
+
+#endif

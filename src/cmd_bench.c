@@ -1,0 +1,273 @@
+/* cmd_bench.c: `mlpbench bench`: times the training workload on every selected
+ * kernel set (see bench.h), prints a table, and writes a result file (see results.h). */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bench.h"
+#include "cli.h"
+#include "commands.h"
+#include "results.h"
+
+static const char usage[] =
+    "usage: mlpbench bench [options]\n"
+    "Times training epochs and test passes of the workload on each kernel set, with the\n"
+    "sets interleaved in a new shuffled order in every repetition; prints a table and\n"
+    "writes a JSON result file (see results/README.md). Exit status 1 if a set fails\n"
+    "its correctness check.\n\n"
+    "Benchmark options:\n"
+    "  --sets LIST          comma-separated kernel sets (default: every set this CPU runs);\n"
+    "                       --variant is the same\n"
+    "  --precision LIST     f32, f64 or f32,f64 (default f64, the seed's)\n"
+    "  --threads LIST       thread counts for threaded sets, e.g. 1,2 for a scaling table\n"
+    "                       (default: one per core); other sets run one thread\n"
+    "  --warmup N           uncounted epochs per repetition (default 1)\n"
+    "  --epochs N           measured epochs per repetition (default 10)\n"
+    "  --repetitions N      repetitions, each a fresh model (default 5)\n"
+    "  --pin cores|none     bind threads one per core with hwloc (default cores)\n"
+    "  --check-epochs N     epochs of the training-level correctness check, 0 to skip\n"
+    "                       (default 10)\n"
+    "  --no-peak            skip the FMA peak probe (no %peak column)\n"
+    "  --shuffle-seed N     seed of the shuffled order (default: from the clock)\n"
+    "  --out PATH           result file (default: results/<machine>-<UTC time>.json)\n"
+    "  --no-save            do not write a result file\n"
+    "  --format text|json   text: the table; json: the result document on stdout\n"
+    "  --quiet              no progress line on stderr\n\n"
+    "Workload options (defaults: the book's seed network):\n"
+    "  --hidden N, --batch B, --train-count N, --test-count N (0: no test pass),\n"
+    "  --alpha X, --seed N, --dropout, --relu-grad seed|strict, --data DIR, and\n"
+    "  --test-every N (for the correctness check): as in 'mlpbench train --help'.\n";
+
+enum {
+    OPT_SETS = MLP_OPT_COMMAND_FIRST, OPT_WARMUP, OPT_REPETITIONS, OPT_PIN, OPT_CHECK_EPOCHS,
+    OPT_NO_PEAK, OPT_SHUFFLE_SEED, OPT_OUT, OPT_NO_SAVE, OPT_QUIET,
+};
+
+typedef struct bench_cli {
+    mlp_bench_config cfg;
+    const char *sets;       /* NULL: every runnable set */
+    const char *precisions; /* NULL: the workload's precision */
+    const char *threads;    /* NULL: one per core */
+    const char *out;
+    bool save, quiet;
+} bench_cli;
+
+/* Calls fn on each comma-separated item of list. */
+static void for_each_item(const char *opt, const char *list, void (*fn)(const char *, void *),
+                          void *user)
+{
+    char buf[512];
+    if (strlen(list) >= sizeof buf)
+        mlp_usage_error("bench", "--%s: list too long", opt);
+    snprintf(buf, sizeof buf, "%s", list);
+    char *save = NULL;
+    int n = 0;
+    for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save), n++)
+        fn(tok, user);
+    if (n == 0)
+        mlp_usage_error("bench", "--%s expects a comma-separated list, got '%s'", opt, list);
+}
+
+static void add_set(const char *name, void *user)
+{
+    mlp_bench_config *c = user;
+    const mlp_kernel_set *s = mlp_kernel_set_find(name);
+    if (!s) {
+        char known[256] = "";
+        for (size_t i = 0; i < mlp_kernel_set_count(); i++) {
+            strncat(known, i ? ", " : "", sizeof known - strlen(known) - 1);
+            strncat(known, mlp_kernel_set_at(i)->name, sizeof known - strlen(known) - 1);
+        }
+        mlp_usage_error("bench", "--sets: unknown kernel set '%s' (this build has: %s)", name,
+                        known);
+    }
+    if (!mlp_kernel_set_runnable(s))
+        mlp_usage_error("bench", "--sets: kernel set '%s' needs %s, which this CPU lacks (it has: %s)",
+                        name, s->isa, mlp_cpu_feature_string());
+    for (size_t i = 0; i < c->nsets; i++)
+        if (c->sets[i] == s)
+            return;
+    if (c->nsets >= MLP_BENCH_MAX_SETS)
+        mlp_usage_error("bench", "--sets: too many sets");
+    c->sets[c->nsets++] = s;
+}
+
+static void add_precision(const char *name, void *user)
+{
+    mlp_bench_config *c = user;
+    mlp_precision p;
+    if (strcmp(name, "f32") == 0 || strcmp(name, "float32") == 0)
+        p = MLP_F32;
+    else if (strcmp(name, "f64") == 0 || strcmp(name, "float64") == 0)
+        p = MLP_F64;
+    else
+        mlp_usage_error("bench", "--precision expects f32, f64 or f32,f64, got '%s'", name);
+    for (size_t i = 0; i < c->nprecisions; i++)
+        if (c->precisions[i] == p)
+            return;
+    c->precisions[c->nprecisions++] = p;
+}
+
+static void add_threads(const char *item, void *user)
+{
+    mlp_bench_config *c = user;
+    if (c->nthreads >= MLP_BENCH_MAX_THREADS)
+        mlp_usage_error("bench", "--threads: at most %d counts", MLP_BENCH_MAX_THREADS);
+    c->threads[c->nthreads++] = (int)mlp_parse_ulong("bench", "threads", item, 1, 1024);
+}
+
+static bool parse_bench_option(int opt, const char *arg, bench_cli *b)
+{
+    mlp_bench_config *c = &b->cfg;
+    switch (opt) {
+    case OPT_SETS: case MLP_OPT_VARIANT: b->sets = arg; break;
+    case MLP_OPT_PRECISION: b->precisions = arg; break;
+    case MLP_OPT_THREADS: b->threads = arg; break;
+    case MLP_OPT_EPOCHS: c->epochs = (int)mlp_parse_ulong("bench", "epochs", arg, 1, 100000); break;
+    case OPT_WARMUP: c->warmup = (int)mlp_parse_ulong("bench", "warmup", arg, 0, 100000); break;
+    case OPT_REPETITIONS:
+        c->repetitions = (int)mlp_parse_ulong("bench", "repetitions", arg, 1, 10000);
+        break;
+    case OPT_PIN:
+        if (strcmp(arg, "cores") != 0 && strcmp(arg, "none") != 0)
+            mlp_usage_error("bench", "--pin expects cores or none, got '%s'", arg);
+        c->pin = strcmp(arg, "cores") == 0;
+        break;
+    case OPT_CHECK_EPOCHS:
+        c->check_epochs = (int)mlp_parse_ulong("bench", "check-epochs", arg, 0, 100000);
+        break;
+    case OPT_NO_PEAK: c->peak = false; break;
+    case OPT_SHUFFLE_SEED:
+        c->shuffle_seed = (unsigned)mlp_parse_ulong("bench", "shuffle-seed", arg, 0, UINT_MAX);
+        break;
+    case OPT_OUT: b->out = arg; break;
+    case OPT_NO_SAVE: b->save = false; break;
+    case OPT_QUIET: b->quiet = true; break;
+    default: return mlp_parse_workload_option("bench", opt, arg, &c->run);
+    }
+    return true;
+}
+
+static void parse_args(int argc, char **argv, bench_cli *b)
+{
+    static const struct option options[] = {
+        MLP_WORKLOAD_OPTIONS,
+        {"sets", required_argument, NULL, OPT_SETS},
+        {"warmup", required_argument, NULL, OPT_WARMUP},
+        {"repetitions", required_argument, NULL, OPT_REPETITIONS},
+        {"pin", required_argument, NULL, OPT_PIN},
+        {"check-epochs", required_argument, NULL, OPT_CHECK_EPOCHS},
+        {"no-peak", no_argument, NULL, OPT_NO_PEAK},
+        {"shuffle-seed", required_argument, NULL, OPT_SHUFFLE_SEED},
+        {"out", required_argument, NULL, OPT_OUT},
+        {"no-save", no_argument, NULL, OPT_NO_SAVE},
+        {"quiet", no_argument, NULL, OPT_QUIET},
+        {0, 0, 0, 0}};
+    int c;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
+        if (c == MLP_OPT_HELP) {
+            printf("%s", usage);
+            exit(0);
+        }
+        if (c == '?' || c == ':' || !parse_bench_option(c, optarg, b))
+            mlp_bad_option("bench", argv);
+    }
+    if (optind < argc)
+        mlp_usage_error("bench", "unexpected argument '%s'", argv[optind]);
+}
+
+/* Lists from the options, with their defaults. */
+static void resolve_lists(bench_cli *b)
+{
+    mlp_bench_config *c = &b->cfg;
+    if (b->sets) {
+        for_each_item("sets", b->sets, add_set, c);
+    } else {
+        for (size_t i = 0; i < mlp_kernel_set_count() && c->nsets < MLP_BENCH_MAX_SETS; i++)
+            if (mlp_kernel_set_runnable(mlp_kernel_set_at(i)))
+                c->sets[c->nsets++] = mlp_kernel_set_at(i);
+    }
+    if (b->precisions) {
+        c->nprecisions = 0;
+        for_each_item("precision", b->precisions, add_precision, c);
+    }
+    if (b->threads)
+        for_each_item("threads", b->threads, add_threads, c);
+    else
+        c->threads[c->nthreads++] = mlp_apply_threads(0);
+}
+
+static int save(const mlp_bench_run *run, const bench_cli *b)
+{
+    char path[4096], err[512];
+    if (b->out)
+        snprintf(path, sizeof path, "%s", b->out);
+    else if (mlp_results_default_path(&run->machine, mlp_results_default_dir(), path,
+                                      sizeof path) != 0)
+        return mlp_fail("bench", "result path too long");
+    json_t *doc = mlp_results_document(run);
+    if (!doc)
+        return mlp_fail("bench", "out of memory building the result document");
+    int rc = mlp_results_write(doc, path, err, sizeof err);
+    json_decref(doc);
+    if (rc != 0)
+        return mlp_fail("bench", err);
+    printf("\nresults: %s\n", path);
+    return 0;
+}
+
+static int print_json(const mlp_bench_run *run)
+{
+    json_t *doc = mlp_results_document(run);
+    if (!doc || json_dumpf(doc, stdout, JSON_INDENT(2)) != 0) {
+        json_decref(doc);
+        return mlp_fail("bench", "cannot format the result document");
+    }
+    printf("\n");
+    json_decref(doc);
+    return 0;
+}
+
+static bool any_check_failed(const mlp_bench_run *run)
+{
+    for (size_t i = 0; i < run->ncases; i++)
+        if (run->cases[i].checked && run->cases[i].check.status == MLP_CHECK_FAILED)
+            return true;
+    return false;
+}
+
+int mlp_cmd_bench(int argc, char **argv)
+{
+    bench_cli b = {.save = true};
+    mlp_bench_config_defaults(&b.cfg);
+    parse_args(argc, argv, &b);
+    resolve_lists(&b);
+    b.cfg.progress = !b.quiet && isatty(STDERR_FILENO);
+    mlp_bench_run run;
+    char err[512];
+    if (mlp_bench_init(&run, &b.cfg, err, sizeof err) != 0)
+        return mlp_fail("bench", err);
+    ssize_t n = readlink("/proc/self/exe", run.executable, sizeof run.executable - 1);
+    run.executable[n > 0 ? n : 0] = '\0';
+    if (run.ncases == 0) {
+        mlp_bench_free(&run);
+        return mlp_fail("bench", "no kernel set has the requested precision");
+    }
+    for (int i = 0; i < run.nwarnings; i++)
+        fprintf(stderr, "mlpbench bench: warning: %s\n", run.warnings[i]);
+    int rc = mlp_bench_execute(&run, err, sizeof err);
+    if (rc != 0) {
+        mlp_bench_free(&run);
+        return mlp_fail("bench", err);
+    }
+    rc = b.cfg.run.json ? print_json(&run) : (mlp_bench_print(stdout, &run), 0);
+    if (rc == 0 && b.save)
+        rc = save(&run, &b);
+    if (rc == 0 && any_check_failed(&run))
+        rc = MLP_EXIT_FAILURE;
+    mlp_bench_free(&run);
+    return rc;
+}

@@ -1,0 +1,104 @@
+/* test_kernels.c: every kernel set against the reference (mlp_check_kernels), and a
+ * self-test of the checker: deliberately broken tables must be reported FAILED, so
+ * the check provably can fail. Exits 1 on any failure.
+ *
+ *   usage: test_kernels [SET]   (only SET, e.g. `valgrind test_kernels avx2`; under
+ *                                valgrind, which cannot run AVX-512, avx512 is SKIPPED
+ *                                anyway since valgrind's CPUID does not offer it) */
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "check_kernels.h"
+
+static mlp_kernels_f32 reference;
+
+/* forward that drops the last k term */
+static void forward_drops_last_term(size_t B, size_t K, size_t N, const float *restrict X,
+                                    size_t ldx, const float *restrict W, size_t ldw,
+                                    float *restrict Y, size_t ldy)
+{
+    reference.forward(B, K - 1, N, X, ldx, W, ldw, Y, ldy);
+}
+
+/* forward off by a relative 2^-10: far inside any loose |ref|-relative tolerance */
+static void forward_slightly_off(size_t B, size_t K, size_t N, const float *restrict X,
+                                 size_t ldx, const float *restrict W, size_t ldw,
+                                 float *restrict Y, size_t ldy)
+{
+    reference.forward(B, K, N, X, ldx, W, ldw, Y, ldy);
+    for (size_t b = 0; b < B; b++)
+        for (size_t n = 0; n < N; n++)
+            Y[b * ldy + n] *= 1.0f + 0x1p-10f;
+}
+
+/* relu giving +0.0 for negatives (the reference gives -0.0) */
+static void relu_positive_zero(size_t n, float *x)
+{
+    for (size_t i = 0; i < n; i++)
+        x[i] = x[i] >= 0 || x[i] != x[i] ? x[i] : 0.0f;
+}
+
+/* update that writes one element past each row (into the leading-dimension padding) */
+static void update_writes_padding(size_t B, size_t K, size_t N, float alpha,
+                                  const float *restrict X, size_t ldx, const float *restrict DY,
+                                  size_t lddy, float *restrict W, size_t ldw)
+{
+    reference.update(B, K, N, alpha, X, ldx, DY, lddy, W, ldw);
+    if (ldw > N)
+        W[N] = 0;
+}
+
+typedef struct broken {
+    const char *what;
+    const char *op;
+    void (*apply)(mlp_kernels_f32 *t);
+} broken;
+
+static void apply_drop(mlp_kernels_f32 *t) { t->forward = forward_drops_last_term; }
+static void apply_off(mlp_kernels_f32 *t) { t->forward = forward_slightly_off; }
+static void apply_relu(mlp_kernels_f32 *t) { t->relu = relu_positive_zero; }
+static void apply_pad(mlp_kernels_f32 *t) { t->update = update_writes_padding; }
+
+int main(int argc, char **argv)
+{
+    const char *only = argc > 1 ? argv[1] : NULL;
+    int failures = 0;
+    mlp_check_tally tally = {0};
+    printf("Kernel sets against the reference (seed 1)\n");
+    if (mlp_check_kernels(1, only, stdout, &tally) != 0 || tally.failed != 0) {
+        printf("FAILED: %d kernel rows failed\n", tally.failed);
+        failures++;
+    }
+    printf("%d passed, %d failed, %d skipped\n\n", tally.passed, tally.failed, tally.skipped);
+
+    /* the checker must fail each broken table, on the broken operation only */
+    mlp_scalar_fill_f32(&reference);
+    const broken cases[] = {
+        {"forward drops the last k term", "forward", apply_drop},
+        {"forward off by a relative 2^-10", "forward", apply_off},
+        {"relu gives +0.0 for negatives", "relu", apply_relu},
+        {"update writes into the padding", "update", apply_pad},
+    };
+    printf("Checker self-test: broken tables must FAIL\n");
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        mlp_kernels_f32 t = reference;
+        cases[i].apply(&t);
+        mlp_check_tally self = {0};
+        printf("-- %s\n", cases[i].what);
+        int failed = mlp_check_table_f32("broken", &t, 7, stdout, &self);
+        bool ok = failed == 1 && self.failed == 1;
+        printf("%s: the checker %s\n", ok ? "ok" : "FAILED",
+               ok ? "reported exactly that operation FAILED" : "did not catch it");
+        failures += !ok;
+    }
+    /* and the unbroken reference passes */
+    mlp_check_tally self = {0};
+    printf("-- the scalar reference itself\n");
+    if (mlp_check_table_f32("scalar", &reference, 7, stdout, &self) != 0) {
+        printf("FAILED: the reference does not pass its own check\n");
+        failures++;
+    }
+    printf("\ntest_kernels: %s\n", failures ? "FAILED" : "all ok");
+    return failures ? EXIT_FAILURE : EXIT_SUCCESS;
+}
