@@ -2,6 +2,11 @@
  * stores for tails, FMA throughout. The kernel bodies are in avx2_impl.h, included
  * once per precision with the vocabulary defined here.
  *
+ * The per-sample (B = 1) forward and update touch only the rows of W at nonzero
+ * inputs (~19% of MNIST pixels): the nonzero positions are packed into a list (a
+ * left-packing table, 8 at a time), then tiles of up to 5 vectors with their
+ * accumulators (or alpha*dy) in registers walk the list. See avx512.c.
+ *
  * Built with -mavx2 -mfma (kernels/CMakeLists.txt); cpu_supports checks both. */
 #include <assert.h>
 #include <immintrin.h>
@@ -225,4 +230,5 @@ const mlp_kernel_set mlp_set_avx2 = {
     .fill_f32 = avx2_fill_f32,
     .fill_f64 = avx2_fill_f64,
     .base_name = NULL,
+    .skips_zero_inputs = true,
 };

@@ -109,4 +109,5 @@ const mlp_kernel_set mlp_set_omp = {
     .fill_f32 = omp_fill_f32,
     .fill_f64 = omp_fill_f64,
     .base_name = omp_base_name,
+    .skips_zero_inputs = true, /* every SIMD set it can be built on skips */
 };

@@ -34,8 +34,9 @@ int mlp_check_table_f64(const char *name, const mlp_kernels_f64 *t, uint64_t see
 
 /* A set's forward, backward, update and elementwise outputs on shapes large enough
  * to be split across threads: bitwise identical for 1..max_threads OpenMP threads and
- * to the set's one-thread output. Restores the ambient thread count. Returns the
- * number of FAILED rows. */
+ * to the serial set it is built on. Restores the ambient thread count. max_threads is
+ * capped by OMP_THREAD_LIMIT; SKIPPED if that leaves one thread. Returns the number
+ * of FAILED rows. */
 int mlp_check_thread_identity(const mlp_kernel_set *set, mlp_precision p, int max_threads,
                               uint64_t seed, FILE *out, mlp_check_tally *tally);
 

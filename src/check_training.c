@@ -150,6 +150,7 @@ void mlp_check_thread_reproducibility(const mlp_train_config *cfg, const mlp_wor
 {
     memset(out, 0, sizeof *out);
     out->status = MLP_CHECK_SKIPPED;
+    out->vs_book = NAN; /* not compared with the book */
     if (!mlp_kernel_set_runnable(set) || !set->threaded) {
         snprintf(out->detail, sizeof out->detail, "%s",
                  set->threaded ? "this CPU cannot run it" : "not threaded");

@@ -63,6 +63,7 @@ static void apply_pad(mlp_kernels_f32 *t) { t->update = update_writes_padding; }
 int main(int argc, char **argv)
 {
     const char *only = argc > 1 ? argv[1] : NULL;
+    setvbuf(stdout, NULL, _IOLBF, 0); /* rows appear as they finish, also in ctest logs */
     int failures = 0;
     mlp_check_tally tally = {0};
     printf("Kernel sets against the reference (seed 1)\n");
