@@ -36,5 +36,12 @@ set(ENV{PKG_CONFIG_SYSROOT_DIR} "")
 # so the cross build simply does without it.
 set(CMAKE_DISABLE_FIND_PACKAGE_benchmark TRUE)
 
-# ctest (and add_custom_command on target executables) run them under qemu.
-set(CMAKE_CROSSCOMPILING_EMULATOR "qemu-aarch64;-L;/usr/${MLP_CROSS_TRIPLE}")
+# ctest runs the test programs under qemu. -L makes qemu load the cross toolchain's
+# dynamic loader; LD_LIBRARY_PATH makes that loader take the C library (and libm,
+# libgomp) from the same place. Without it the loader finds the multiarch libc6:arm64
+# (/lib/aarch64-linux-gnu, which libjansson-dev:arm64 pulls in) through the host's
+# ld.so.cache: a different glibc build than the loader's (Debian 12: 2.36-8cross1 vs
+# 2.36-9+deb12uN), and pthread_create then hangs, so every OpenMP program hangs. The
+# multiarch libraries (zlib, jansson, hwloc) still come from /usr/lib/aarch64-linux-gnu.
+set(CMAKE_CROSSCOMPILING_EMULATOR
+    "qemu-aarch64;-L;/usr/${MLP_CROSS_TRIPLE};-E;LD_LIBRARY_PATH=/usr/${MLP_CROSS_TRIPLE}/lib")

@@ -186,4 +186,5 @@ const mlp_kernel_set mlp_set_neon = {
     .fill_f32 = neon_fill_f32,
     .fill_f64 = neon_fill_f64,
     .base_name = NULL,
+    .skips_zero_inputs = true,
 };

@@ -154,4 +154,5 @@ const mlp_kernel_set mlp_set_sve = {
     .fill_f32 = sve_fill_f32,
     .fill_f64 = sve_fill_f64,
     .base_name = NULL,
+    .skips_zero_inputs = true,
 };
