@@ -535,17 +535,21 @@ static void print_scaling(FILE *f, const mlp_bench_run *run)
         if (!base->threaded || base->threads != run->cfg.threads[0])
             continue;
         if (!header)
-            fprintf(f, "\nThread scaling (training epoch, median):\n%-24s %8s %9s %8s %10s\n",
-                    "case", "threads", "epoch ms", "speedup", "efficiency");
+            fprintf(f, "\nThread scaling (median; speedup and efficiency against the first "
+                       "thread count):\n%-24s %8s %9s %8s %10s %9s %8s %10s\n",
+                    "case", "threads", "epoch ms", "speedup", "efficiency", "test ms", "speedup",
+                    "efficiency");
         header = true;
         for (size_t j = 0; j < run->ncases; j++) {
             const mlp_bench_case *k = &run->cases[j];
             if (strcmp(k->set, base->set) != 0 || k->precision != base->precision)
                 continue;
             double s = base->train.stats.median / k->train.stats.median;
-            fprintf(f, "%-24s %8d %9.3f %7.2fx %9.0f%%\n", k->name, k->threads,
-                    k->train.stats.median * 1e3, s,
-                    100 * s * base->threads / k->threads);
+            double t = base->test.stats.median / k->test.stats.median;
+            double ratio = (double)base->threads / k->threads;
+            fprintf(f, "%-24s %8d %9.3f %7.2fx %9.0f%% %9.3f %7.2fx %9.0f%%\n", k->name,
+                    k->threads, k->train.stats.median * 1e3, s, 100 * s * ratio,
+                    k->test.stats.median * 1e3, t, 100 * t * ratio);
         }
     }
 }

@@ -1,7 +1,10 @@
 /* test_book_table.c: runs `mlpbench train` (the whole 350-epoch seed run) and compares
  * its output with the book's 36-line table.
- *   usage: test_book_table MLPBENCH TABLE exact|near [mlpbench options...]
+ *   usage: test_book_table MLPBENCH TABLE exact|near|final [mlpbench options...]
  * exact: every line identical (the float64 reference reproduces the book).
+ * final: the same lines and epochs, and every value of the final line within 0.002
+ *        of the book's (issue 3's training-level bound for a SIMD set's float32 run;
+ *        see src/check_training.c). A set this CPU cannot run: exit 77 (skipped).
  * near:  the same number of lines, the same epochs, the final line identical, and
  *        every printed value within 0.001 of the book's. Why 0.001 for float32: the
  *        errors are printed truncated to three decimals (str(x)[0:5]), so a float32
@@ -13,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 
 enum { MAX_LINES = 64, LINE = 256 };
 
@@ -41,11 +45,13 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: %s MLPBENCH TABLE exact|near [options]\n", argv[0]);
         return 2;
     }
-    bool exact = strcmp(argv[3], "exact") == 0;
+    bool exact = strcmp(argv[3], "exact") == 0, final = strcmp(argv[3], "final") == 0;
     static char command[4096], want[MAX_LINES][LINE], got[MAX_LINES][LINE];
     size_t len = (size_t)snprintf(command, sizeof command, "'%s' train", argv[1]);
     for (int i = 4; i < argc && len < sizeof command; i++)
         len += (size_t)snprintf(command + len, sizeof command - len, " '%s'", argv[i]);
+    if (final && len < sizeof command)
+        snprintf(command + len, sizeof command - len, " 2>&1");
     printf("running: %s\n", command);
     fflush(stdout);
 
@@ -65,6 +71,11 @@ int main(int argc, char **argv)
     int status = pclose(run);
 
     int failures = 0;
+    if (final && WIFEXITED(status) && WEXITSTATUS(status) == 2 && ngot > 0 &&
+        strstr(got[0], "which this CPU lacks")) {
+        printf("SKIPPED: %s", got[0]);
+        return 77;
+    }
     if (status != 0) {
         printf("FAIL mlpbench exited with status %d\n", status);
         failures++;
@@ -83,6 +94,22 @@ int main(int argc, char **argv)
         }
         bool same = strcmp(got[i], want[i]) == 0;
         bool last = i == nwant - 1;
+        if (final) {
+            for (int v = 0; last && v < 4; v++) {
+                double d = fabs(g.values[v] - w.values[v]);
+                worst = d > worst ? d : worst;
+                if (d > 0.002 + 1e-9) {
+                    printf("FAIL final value %d off by %.4f:\n  got  %s  book %s", v, d, got[i],
+                           want[i]);
+                    failures++;
+                }
+            }
+            if (g.epoch != w.epoch) {
+                printf("FAIL line %d: epoch %d, book %d\n", i + 1, g.epoch, w.epoch);
+                failures++;
+            }
+            continue;
+        }
         if (exact || last) {
             if (!same) {
                 printf("FAIL line %d:\n  got  %s  book %s", i + 1, got[i], want[i]);
@@ -105,7 +132,8 @@ int main(int argc, char **argv)
         }
     }
     if (!exact)
-        printf("largest difference from the book: %.4f (tolerance 0.001)\n", worst);
+        printf("largest difference from the book%s: %.4f (tolerance %s)\n",
+               final ? "'s final line" : "", worst, final ? "0.002" : "0.001");
     printf("%s: %d failure(s)\n", failures ? "FAILED" : "PASSED", failures);
     return failures ? 1 : 0;
 }
