@@ -195,24 +195,12 @@ static inline __m256d add_squares_f64(__m256d acc, __m256d d)
 
 static void avx2_fill_f32(mlp_kernels_f32 *t)
 {
-    t->forward = avx2_forward_f32;
-    t->backward = avx2_backward_f32;
-    t->update = avx2_update_f32;
-    t->relu = avx2_relu_f32;
-    t->relu_backward = avx2_relu_backward_f32;
-    t->multiply = avx2_multiply_f32;
-    t->error_delta = avx2_error_delta_f32;
+    MLP_FILL_TABLE(t, avx2, f32);
 }
 
 static void avx2_fill_f64(mlp_kernels_f64 *t)
 {
-    t->forward = avx2_forward_f64;
-    t->backward = avx2_backward_f64;
-    t->update = avx2_update_f64;
-    t->relu = avx2_relu_f64;
-    t->relu_backward = avx2_relu_backward_f64;
-    t->multiply = avx2_multiply_f64;
-    t->error_delta = avx2_error_delta_f64;
+    MLP_FILL_TABLE(t, avx2, f64);
 }
 
 static bool avx2_cpu_supports(void)

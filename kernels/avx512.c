@@ -170,24 +170,12 @@ static inline void store_positions_8(int32_t *pos, __mmask8 mask, int32_t k)
 
 static void avx512_fill_f32(mlp_kernels_f32 *t)
 {
-    t->forward = avx512_forward_f32;
-    t->backward = avx512_backward_f32;
-    t->update = avx512_update_f32;
-    t->relu = avx512_relu_f32;
-    t->relu_backward = avx512_relu_backward_f32;
-    t->multiply = avx512_multiply_f32;
-    t->error_delta = avx512_error_delta_f32;
+    MLP_FILL_TABLE(t, avx512, f32);
 }
 
 static void avx512_fill_f64(mlp_kernels_f64 *t)
 {
-    t->forward = avx512_forward_f64;
-    t->backward = avx512_backward_f64;
-    t->update = avx512_update_f64;
-    t->relu = avx512_relu_f64;
-    t->relu_backward = avx512_relu_backward_f64;
-    t->multiply = avx512_multiply_f64;
-    t->error_delta = avx512_error_delta_f64;
+    MLP_FILL_TABLE(t, avx512, f64);
 }
 
 /* every subset the file is compiled for, and the OS's ZMM state (mlp_cpu checks XCR0) */

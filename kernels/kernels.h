@@ -70,6 +70,19 @@ typedef struct mlp_kernel_set {
     bool skips_zero_inputs;
 } mlp_kernel_set;
 
+/* Fills every slot of table t from functions named PREFIX_<slot>_SUFFIX, the naming
+ * all sets use: MLP_FILL_TABLE(t, avx2, f32) sets t->forward = avx2_forward_f32, ... */
+#define MLP_FILL_TABLE(t, prefix, suffix)                                                 \
+    do {                                                                                  \
+        (t)->forward = prefix##_forward_##suffix;                                         \
+        (t)->backward = prefix##_backward_##suffix;                                       \
+        (t)->update = prefix##_update_##suffix;                                           \
+        (t)->relu = prefix##_relu_##suffix;                                               \
+        (t)->relu_backward = prefix##_relu_backward_##suffix;                             \
+        (t)->multiply = prefix##_multiply_##suffix;                                       \
+        (t)->error_delta = prefix##_error_delta_##suffix;                                 \
+    } while (0)
+
 /* The scalar reference (kernels/scalar.c). */
 void mlp_scalar_fill_f32(mlp_kernels_f32 *t);
 void mlp_scalar_fill_f64(mlp_kernels_f64 *t);

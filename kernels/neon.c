@@ -152,24 +152,12 @@ NEON_INLINE double neon_red1_f64(float64x2_t a)
 
 static void neon_fill_f32(mlp_kernels_f32 *t)
 {
-    t->forward = neon_forward_f32;
-    t->backward = neon_backward_f32;
-    t->update = neon_update_f32;
-    t->relu = neon_relu_f32;
-    t->relu_backward = neon_relu_backward_f32;
-    t->multiply = neon_multiply_f32;
-    t->error_delta = neon_error_delta_f32;
+    MLP_FILL_TABLE(t, neon, f32);
 }
 
 static void neon_fill_f64(mlp_kernels_f64 *t)
 {
-    t->forward = neon_forward_f64;
-    t->backward = neon_backward_f64;
-    t->update = neon_update_f64;
-    t->relu = neon_relu_f64;
-    t->relu_backward = neon_relu_backward_f64;
-    t->multiply = neon_multiply_f64;
-    t->error_delta = neon_error_delta_f64;
+    MLP_FILL_TABLE(t, neon, f64);
 }
 
 static bool neon_supported(void)

@@ -15,22 +15,10 @@
 
 void mlp_scalar_fill_f32(mlp_kernels_f32 *t)
 {
-    t->forward = scalar_forward_f32;
-    t->backward = scalar_backward_f32;
-    t->update = scalar_update_f32;
-    t->relu = scalar_relu_f32;
-    t->relu_backward = scalar_relu_backward_f32;
-    t->multiply = scalar_multiply_f32;
-    t->error_delta = scalar_error_delta_f32;
+    MLP_FILL_TABLE(t, scalar, f32);
 }
 
 void mlp_scalar_fill_f64(mlp_kernels_f64 *t)
 {
-    t->forward = scalar_forward_f64;
-    t->backward = scalar_backward_f64;
-    t->update = scalar_update_f64;
-    t->relu = scalar_relu_f64;
-    t->relu_backward = scalar_relu_backward_f64;
-    t->multiply = scalar_multiply_f64;
-    t->error_delta = scalar_error_delta_f64;
+    MLP_FILL_TABLE(t, scalar, f64);
 }

@@ -120,24 +120,12 @@ SVE_INLINE size_t sve_compact_store_f64(svbool_t nz, size_t j, uint32_t *dst)
 
 static void sve_fill_f32(mlp_kernels_f32 *t)
 {
-    t->forward = sve_forward_f32;
-    t->backward = sve_backward_f32;
-    t->update = sve_update_f32;
-    t->relu = sve_relu_f32;
-    t->relu_backward = sve_relu_backward_f32;
-    t->multiply = sve_multiply_f32;
-    t->error_delta = sve_error_delta_f32;
+    MLP_FILL_TABLE(t, sve, f32);
 }
 
 static void sve_fill_f64(mlp_kernels_f64 *t)
 {
-    t->forward = sve_forward_f64;
-    t->backward = sve_backward_f64;
-    t->update = sve_update_f64;
-    t->relu = sve_relu_f64;
-    t->relu_backward = sve_relu_backward_f64;
-    t->multiply = sve_multiply_f64;
-    t->error_delta = sve_error_delta_f64;
+    MLP_FILL_TABLE(t, sve, f64);
 }
 
 static bool sve_supported(void)
