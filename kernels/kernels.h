@@ -15,6 +15,16 @@
 typedef enum { MLP_RELU_GRAD_SEED = 0, MLP_RELU_GRAD_STRICT = 1 } mlp_relu_grad;
 
 typedef enum { MLP_F32 = 0, MLP_F64 = 1 } mlp_precision;
+enum { MLP_PRECISIONS = 2 };
+
+/* "f32" / "f64" */
+const char *mlp_precision_name(mlp_precision p);
+/* "float32" / "float64", for messages */
+const char *mlp_precision_long_name(mlp_precision p);
+/* bytes of one element: 4 / 8 */
+size_t mlp_precision_size(mlp_precision p);
+/* "f32" or "float32", "f64" or "float64" into *p; false for anything else */
+bool mlp_precision_parse(const char *s, mlp_precision *p);
 
 typedef struct mlp_kernels_f32 {
     /* Y[B,N] = X[B,K] . W[K,N] */

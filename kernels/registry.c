@@ -94,3 +94,29 @@ void mlp_kernel_set_table_f64(const mlp_kernel_set *set, mlp_kernels_f64 *t)
     if (set->fill_f64)
         set->fill_f64(t);
 }
+
+const char *mlp_precision_name(mlp_precision p)
+{
+    return p == MLP_F32 ? "f32" : "f64";
+}
+
+const char *mlp_precision_long_name(mlp_precision p)
+{
+    return p == MLP_F32 ? "float32" : "float64";
+}
+
+size_t mlp_precision_size(mlp_precision p)
+{
+    return p == MLP_F32 ? sizeof(float) : sizeof(double);
+}
+
+bool mlp_precision_parse(const char *s, mlp_precision *p)
+{
+    if (strcmp(s, "f32") == 0 || strcmp(s, "float32") == 0)
+        *p = MLP_F32;
+    else if (strcmp(s, "f64") == 0 || strcmp(s, "float64") == 0)
+        *p = MLP_F64;
+    else
+        return false;
+    return true;
+}

@@ -52,16 +52,6 @@ typedef struct kernels_any {
     const mlp_kernels_f64 *f64;
 } kernels_any;
 
-static size_t real_size(mlp_precision p)
-{
-    return p == MLP_F32 ? sizeof(float) : sizeof(double);
-}
-
-static const char *precision_name(mlp_precision p)
-{
-    return p == MLP_F32 ? "f32" : "f64";
-}
-
 enum { CANARY_BYTE = 0x7f, GUARD_ELEMENTS = 3 };
 
 /* A rows x cols matrix with leading dimension ld, starting `off` elements into its
@@ -76,12 +66,12 @@ static void mat_alloc(mat *m, mlp_precision p, size_t rows, size_t cols, size_t 
 {
     *m = (mat){.p = p, .rows = rows, .cols = cols, .ld = ld, .off = off};
     m->total = off + rows * ld + GUARD_ELEMENTS;
-    m->base = malloc(m->total * real_size(p));
+    m->base = malloc(m->total * mlp_precision_size(p));
     if (!m->base) {
         fprintf(stderr, "check_kernels: out of memory\n");
         abort();
     }
-    memset(m->base, CANARY_BYTE, m->total * real_size(p));
+    memset(m->base, CANARY_BYTE, m->total * mlp_precision_size(p));
 }
 
 static void mat_free(mat *m)
@@ -92,12 +82,12 @@ static void mat_free(mat *m)
 
 static void *mat_data(const mat *m)
 {
-    return m->base + m->off * real_size(m->p);
+    return m->base + m->off * mlp_precision_size(m->p);
 }
 
 static void *mat_elem(const mat *m, size_t r, size_t c)
 {
-    return m->base + (m->off + r * m->ld + c) * real_size(m->p);
+    return m->base + (m->off + r * m->ld + c) * mlp_precision_size(m->p);
 }
 
 static double mat_get(const mat *m, size_t r, size_t c)
@@ -120,7 +110,7 @@ static void mat_put(mat *m, size_t r, size_t c, double v)
  * or SIZE_MAX. */
 static size_t mat_first_clobbered(const mat *m)
 {
-    size_t size = real_size(m->p);
+    size_t size = mlp_precision_size(m->p);
     for (size_t e = 0; e < m->total; e++) {
         size_t rel = e - m->off;
         bool inside = e >= m->off && rel < m->rows * m->ld && rel % m->ld < m->cols;
@@ -299,7 +289,7 @@ static void fail(check_ctx *c, const shape *s, const char *what)
     char where[120];
     describe(s, c->elementwise, where, sizeof where);
     snprintf(c->res->detail, sizeof c->res->detail, "%.32s %s %.20s: %.119s: %.239s (seed %llu)",
-             c->set_name, precision_name(c->k->p), c->op, where, what,
+             c->set_name, mlp_precision_name(c->k->p), c->op, where, what,
              (unsigned long long)c->seed);
 }
 
@@ -528,7 +518,7 @@ static bool either_nan_product(mlp_precision p, elementwise_op op, const void *a
 static void check_elementwise(check_ctx *c, const shape *s, check_rng *r, elementwise_op op)
 {
     mlp_precision p = c->k->p;
-    size_t n = s->N, size = real_size(p);
+    size_t n = s->N, size = mlp_precision_size(p);
     int modes = op == EW_RELU_BACKWARD ? 2 : 1;
     for (int mode = 0; mode < modes; mode++) {
         mat a, b;
@@ -732,18 +722,18 @@ static void print_row(FILE *out, const char *set, mlp_precision p, const char *o
                       const op_result *r, const char *status)
 {
     if (r == NULL) {
-        fprintf(out, "%-8s %-4s %-15s %6s %10s %10s %10s %9s  %s\n", set, precision_name(p), op,
+        fprintf(out, "%-8s %-4s %-15s %6s %10s %10s %10s %9s  %s\n", set, mlp_precision_name(p), op,
                 "-", "-", "-", "-", "-", status);
         return;
     }
     if (r->exact) {
         char diff[24];
         snprintf(diff, sizeof diff, "%ld diff", r->mismatches);
-        fprintf(out, "%-8s %-4s %-15s %6d %10s %10s %10s %9s  %s\n", set, precision_name(p), op,
+        fprintf(out, "%-8s %-4s %-15s %6d %10s %10s %10s %9s  %s\n", set, mlp_precision_name(p), op,
                 r->shapes, diff, "-", "exact", "-", status);
     } else {
         fprintf(out, "%-8s %-4s %-15s %6d %10.3g %10.3g %10.3g %9.3g  %s\n", set,
-                precision_name(p), op, r->shapes, r->max_abs, r->max_rel, r->rtol_at,
+                mlp_precision_name(p), op, r->shapes, r->max_abs, r->max_rel, r->rtol_at,
                 r->max_used, status);
     }
     if (r->failed && r->detail[0])
@@ -837,7 +827,7 @@ static size_t run_thread_cases(const kernels_any *k, uint64_t seed, unsigned cha
     };
     enum { CASES = sizeof cases / sizeof cases[0], ELEMENTS = 70001 };
     mlp_precision p = k->p;
-    size_t size = real_size(p), total = 0, cap = 0;
+    size_t size = mlp_precision_size(p), total = 0, cap = 0;
     *bytes = NULL;
     check_rng r = {seed};
 #define APPEND(ptr, n) append(bytes, &total, &cap, (ptr), (n) * size)
@@ -951,7 +941,7 @@ int mlp_check_thread_identity(const mlp_kernel_set *set, mlp_precision p, int ma
             if (!res.detail[0])
                 snprintf(res.detail, sizeof res.detail,
                          "%s %s: %d threads differ from 1 thread (seed %llu)", set->name,
-                         precision_name(p), threads, (unsigned long long)seed);
+                         mlp_precision_name(p), threads, (unsigned long long)seed);
         }
         free(other);
     }
@@ -968,7 +958,7 @@ int mlp_check_thread_identity(const mlp_kernel_set *set, mlp_precision p, int ma
             res.failed = true;
             if (!res.detail[0])
                 snprintf(res.detail, sizeof res.detail, "%s %s: differs from its base set %s",
-                         set->name, precision_name(p), base->name);
+                         set->name, mlp_precision_name(p), base->name);
         }
         free(other);
     }

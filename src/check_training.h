@@ -6,7 +6,7 @@
 
 #include <stdio.h>
 
-#include "train.h"
+#include "engine.h"
 
 typedef enum { MLP_CHECK_PASSED, MLP_CHECK_FAILED, MLP_CHECK_SKIPPED } mlp_check_status;
 const char *mlp_check_status_name(mlp_check_status s);

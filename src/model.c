@@ -58,11 +58,6 @@ static void *alloc_aligned(size_t bytes)
 #undef TABLE
 #undef TABLE_TYPE
 
-static size_t real_size(mlp_precision p)
-{
-    return p == MLP_F32 ? sizeof(float) : sizeof(double);
-}
-
 mlp_model_config mlp_model_config_seed(void)
 {
     return (mlp_model_config){
@@ -76,7 +71,7 @@ mlp_data *mlp_data_prepare(const mlp_dataset *ds, mlp_precision precision)
     mlp_data *d = calloc(1, sizeof *d);
     if (!d)
         return NULL;
-    size_t rs = real_size(precision);
+    size_t rs = mlp_precision_size(precision);
     d->precision = precision;
     d->count = ds->count;
     d->x = alloc_aligned(ds->count * ds->pixels * rs);
@@ -114,7 +109,7 @@ mlp_model *mlp_model_create(const mlp_model_config *cfg, const mlp_kernel_set *s
 {
     if (!mlp_kernel_set_has(set, cfg->precision)) {
         snprintf(err, errlen, "kernel set '%s' has no %s kernels", set->name,
-                 cfg->precision == MLP_F32 ? "float32" : "float64");
+                 mlp_precision_long_name(cfg->precision));
         return NULL;
     }
     if (!cfg->inputs || !cfg->hidden || !cfg->outputs || !cfg->batch) {
@@ -132,7 +127,7 @@ mlp_model *mlp_model_create(const mlp_model_config *cfg, const mlp_kernel_set *s
     if (mlp_kernel_set_has(set, MLP_F64))
         mlp_kernel_set_table_f64(set, &m->k64);
     m->rows_cap = cfg->batch > TEST_CHUNK_ROWS ? cfg->batch : TEST_CHUNK_ROWS;
-    size_t rs = real_size(cfg->precision), rows = m->rows_cap;
+    size_t rs = mlp_precision_size(cfg->precision), rows = m->rows_cap;
     m->w01 = alloc_aligned(cfg->inputs * cfg->hidden * rs);
     m->w12 = alloc_aligned(cfg->hidden * cfg->outputs * rs);
     m->hidden = alloc_aligned(rows * cfg->hidden * rs);

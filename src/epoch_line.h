@@ -4,7 +4,7 @@
 
 #include <stddef.h>
 
-#include "train.h"
+#include "engine.h"
 
 /* " I:349 Train-Err:0.108 Train-Acc:1.0" (errors as str(x)[0:5], accuracies as str(x)) */
 void mlp_format_train_part(const mlp_epoch_report *r, char *buf, size_t len);

@@ -7,16 +7,13 @@
 #include <getopt.h>
 #include <stdbool.h>
 
-#include "train.h"
+#include "engine.h"
 
 enum { MLP_EXIT_FAILURE = 1, MLP_EXIT_USAGE = 2 };
 
 /* The workload and how to run it, as given on the command line. */
 typedef struct mlp_run_options {
-    mlp_train_config train;
-    size_t train_count; /* 1000 */
-    size_t test_count;  /* 10000; 0: no test pass */
-    const char *data_dir;
+    mlp_run_spec spec;   /* the workload */
     const char *variant; /* NULL: $MLPBENCH_VARIANT, else the fastest runnable set */
     int threads;         /* 0: one per physical core */
     bool json;           /* --format json */
@@ -75,7 +72,5 @@ double mlp_parse_double(const char *cmd, const char *opt, const char *s, double 
 const mlp_kernel_set *mlp_choose_set(const char *cmd, const char *name, mlp_precision p);
 /* Applies --threads (0: one per physical core) to OpenMP; returns the count used. */
 int mlp_apply_threads(int threads);
-
-const char *mlp_precision_name(mlp_precision p);
 
 #endif

@@ -12,8 +12,8 @@
 void mlp_bench_config_defaults(mlp_bench_config *c)
 {
     memset(c, 0, sizeof *c);
-    mlp_run_options_defaults(&c->run);
-    c->precisions[0] = c->run.train.model.precision;
+    mlp_run_spec_seed(&c->spec);
+    c->precisions[0] = c->spec.train.model.precision;
     c->nprecisions = 1;
     c->warmup = 1;
     c->epochs = 10;
@@ -233,7 +233,7 @@ static void record_cpus(mlp_bench_case *k, int rep)
 static int run_case_rep(mlp_bench_run *run, mlp_bench_case *k, int rep, const bench_data *d,
                         progress *pg, char *err, size_t errlen)
 {
-    mlp_model_config mc = run->cfg.run.train.model;
+    mlp_model_config mc = run->cfg.spec.train.model;
     mc.precision = k->precision;
     place_threads(run, k);
     mlp_model *m = mlp_model_create(&mc, k->kset, err, errlen);
@@ -354,7 +354,7 @@ static int run_checks(mlp_bench_run *run, const mlp_workload *w, char *err, size
         skip_checks(run, "the check needs a test set (--test-count > 0)");
         return 0;
     }
-    mlp_train_config cfg = run->cfg.run.train;
+    mlp_train_config cfg = run->cfg.spec.train;
     cfg.epochs = run->cfg.check_epochs;
     cfg.model.precision = MLP_F32;
     mlp_trajectory *scalar = malloc(sizeof *scalar);
@@ -413,7 +413,7 @@ static double speedup(const mlp_bench_phase *scalar, const mlp_bench_phase *ph)
 
 void mlp_bench_finish(mlp_bench_run *run)
 {
-    const mlp_model_config *mc = &run->cfg.run.train.model;
+    const mlp_model_config *mc = &run->cfg.spec.train.model;
     for (size_t i = 0; i < run->ncases; i++) {
         mlp_bench_case *k = &run->cases[i];
         size_t nz_train = k->skips_zero_inputs ? run->train_nonzero : run->train_count * mc->inputs;
@@ -453,7 +453,7 @@ static int run_peak(mlp_bench_run *run, char *err, size_t errlen)
 int mlp_bench_execute(mlp_bench_run *run, char *err, size_t errlen)
 {
     double start = mlp_seconds_now();
-    const mlp_run_options *ro = &run->cfg.run;
+    const mlp_run_spec *ro = &run->cfg.spec;
     mlp_workload w;
     if (mlp_workload_load(&w, ro->data_dir, ro->train_count, ro->test_count, err, errlen) != 0)
         return -1;
@@ -557,7 +557,7 @@ static void print_scaling(FILE *f, const mlp_bench_run *run)
 void mlp_bench_print(FILE *f, const mlp_bench_run *run)
 {
     const mlp_bench_config *c = &run->cfg;
-    const mlp_model_config *m = &c->run.train.model;
+    const mlp_model_config *m = &c->spec.train.model;
     fprintf(f, "mlpbench bench: %zu-%zu-%zu, batch %zu, %zu training / %zu test records; "
                "%d warm-up + %d measured epochs x %d repetitions, shuffled (seed %u)\n",
             m->inputs, m->hidden, m->outputs, m->batch, run->train_count, run->test_count,

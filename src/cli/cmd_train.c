@@ -8,7 +8,7 @@
 
 #include "cli.h"
 #include "commands.h"
-#include "report.h"
+#include "epoch_line.h"
 
 static const char usage[] =
     "usage: mlpbench train [options]\n"
@@ -28,7 +28,7 @@ static bool print_epoch(const mlp_epoch_report *r, void *user)
     train_output *out = user;
     if (out->opt->json) {
         char *line = mlp_format_epoch_json(r, out->set,
-                                           mlp_precision_name(out->opt->train.model.precision));
+                                           mlp_precision_name(out->opt->spec.train.model.precision));
         if (!line) {
             out->status = mlp_fail("train", "out of memory formatting JSON");
             return false;
@@ -72,14 +72,14 @@ int mlp_cmd_train(int argc, char **argv)
     if (optind < argc)
         mlp_usage_error("train", "unexpected argument '%s'", argv[optind]);
 
-    const mlp_kernel_set *set = mlp_choose_set("train", opt.variant, opt.train.model.precision);
+    const mlp_kernel_set *set = mlp_choose_set("train", opt.variant, opt.spec.train.model.precision);
     mlp_apply_threads(opt.threads);
     char err[512];
     mlp_workload w;
-    if (mlp_workload_load(&w, opt.data_dir, opt.train_count, opt.test_count, err, sizeof err))
+    if (mlp_workload_load(&w, opt.spec.data_dir, opt.spec.train_count, opt.spec.test_count, err, sizeof err))
         return mlp_fail("train", err);
     train_output out = {.opt = &opt, .set = set->name, .tty = isatty(STDOUT_FILENO)};
-    int rc = mlp_train_run(&opt.train, &w, set, print_epoch, &out, NULL, err, sizeof err);
+    int rc = mlp_train_run(&opt.spec.train, &w, set, print_epoch, &out, NULL, err, sizeof err);
     mlp_workload_free(&w);
     if (rc != 0)
         return mlp_fail("train", err);

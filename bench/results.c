@@ -87,7 +87,7 @@ static json_t *context_json(const mlp_bench_run *run)
 static json_t *config_json(const mlp_bench_run *run)
 {
     const mlp_bench_config *c = &run->cfg;
-    const mlp_model_config *m = &c->run.train.model;
+    const mlp_model_config *m = &c->spec.train.model;
     json_t *sets = json_array(), *precs = json_array(), *threads = json_array();
     for (size_t i = 0; i < c->nsets; i++)
         json_array_append_new(sets, json_string(c->sets[i]->name));
@@ -118,13 +118,13 @@ static json_t *config_json(const mlp_bench_run *run)
                      c->repetitions, "test_pass_per_repetition", run->test_count > 0, "pin",
                      c->pin ? "cores" : "none", "check_epochs", c->check_epochs, "peak_probe",
                      c->peak, "shuffle_seed", (json_int_t)c->shuffle_seed, "order", order,
-                     "skipped", skipped, "data_dir", c->run.data_dir, "train_count",
+                     "skipped", skipped, "data_dir", c->spec.data_dir, "train_count",
                      (json_int_t)run->train_count, "test_count", (json_int_t)run->test_count);
 }
 
 static json_t *data_json(const mlp_bench_run *run)
 {
-    double pixels = (double)run->cfg.run.train.model.inputs;
+    double pixels = (double)run->cfg.spec.train.model.inputs;
     double tr = run->train_count ? (double)run->train_nonzero / ((double)run->train_count * pixels) : 0;
     double te = run->test_count ? (double)run->test_nonzero / ((double)run->test_count * pixels) : 0;
     return json_pack("{s:I, s:I, s:I, s:I, s:f, s:f}", "train_count", (json_int_t)run->train_count,

@@ -25,6 +25,17 @@ typedef struct mlp_train_config {
     int test_every; /* 10: test when epoch % test_every == 0, and after the last epoch */
 } mlp_train_config;
 
+/* What to run: the model and its schedule, and how many records of which data. */
+typedef struct mlp_run_spec {
+    mlp_train_config train;
+    size_t train_count;   /* 1000 */
+    size_t test_count;    /* 10000; 0: no test pass */
+    const char *data_dir; /* IDX folder */
+} mlp_run_spec;
+
+/* The seed workload: the book's network, schedule and data. */
+void mlp_run_spec_seed(mlp_run_spec *s);
+
 typedef struct mlp_epoch_report {
     int epoch;
     mlp_metrics train;

@@ -13,7 +13,6 @@
 #include <stddef.h>
 
 #include "check_training.h"
-#include "cli.h"
 #include "machine.h"
 #include "peak.h"
 #include "stats.h"
@@ -21,7 +20,7 @@
 enum { MLP_BENCH_MAX_SETS = 16, MLP_BENCH_MAX_THREADS = 16, MLP_BENCH_MAX_SKIPPED = 32 };
 
 typedef struct mlp_bench_config {
-    mlp_run_options run;    /* workload: model, counts, data; run.train.epochs is unused */
+    mlp_run_spec spec;      /* workload: model, counts, data; spec.train.epochs is unused */
     const mlp_kernel_set *sets[MLP_BENCH_MAX_SETS];
     size_t nsets;
     mlp_precision precisions[2];

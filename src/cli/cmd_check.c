@@ -103,12 +103,12 @@ static int check_training(check_options *o)
 {
     char err[512];
     mlp_workload w;
-    if (mlp_workload_load(&w, o->run.data_dir, o->run.train_count, o->run.test_count, err,
+    if (mlp_workload_load(&w, o->run.spec.data_dir, o->run.spec.train_count, o->run.spec.test_count, err,
                           sizeof err) != 0) {
         mlp_fail("check", err);
         return 1;
     }
-    mlp_train_config cfg = o->run.train;
+    mlp_train_config cfg = o->run.spec.train;
     cfg.model.precision = MLP_F32;
     printf("\nTraining level: float32, %d epochs, %zu training / %zu test records; "
            "tolerance %.3f on every printed value\n",

@@ -47,6 +47,7 @@ enum {
 
 typedef struct bench_cli {
     mlp_bench_config cfg;
+    mlp_run_options run;    /* the workload options; run.spec goes into cfg.spec */
     const char *sets;       /* NULL: every runnable set */
     const char *precisions; /* NULL: the workload's precision */
     const char *threads;    /* NULL: one per core */
@@ -98,11 +99,7 @@ static void add_precision(const char *name, void *user)
 {
     mlp_bench_config *c = user;
     mlp_precision p;
-    if (strcmp(name, "f32") == 0 || strcmp(name, "float32") == 0)
-        p = MLP_F32;
-    else if (strcmp(name, "f64") == 0 || strcmp(name, "float64") == 0)
-        p = MLP_F64;
-    else
+    if (!mlp_precision_parse(name, &p))
         mlp_usage_error("bench", "--precision expects f32, f64 or f32,f64, got '%s'", name);
     for (size_t i = 0; i < c->nprecisions; i++)
         if (c->precisions[i] == p)
@@ -145,7 +142,7 @@ static bool parse_bench_option(int opt, const char *arg, bench_cli *b)
     case OPT_OUT: b->out = arg; break;
     case OPT_NO_SAVE: b->save = false; break;
     case OPT_QUIET: b->quiet = true; break;
-    default: return mlp_parse_workload_option("bench", opt, arg, &c->run);
+    default: return mlp_parse_workload_option("bench", opt, arg, &b->run);
     }
     return true;
 }
@@ -243,7 +240,9 @@ int mlp_cmd_bench(int argc, char **argv)
 {
     bench_cli b = {.save = true};
     mlp_bench_config_defaults(&b.cfg);
+    mlp_run_options_defaults(&b.run);
     parse_args(argc, argv, &b);
+    b.cfg.spec = b.run.spec;
     resolve_lists(&b);
     b.cfg.progress = !b.quiet && isatty(STDERR_FILENO);
     mlp_bench_run run;
@@ -263,7 +262,7 @@ int mlp_cmd_bench(int argc, char **argv)
         mlp_bench_free(&run);
         return mlp_fail("bench", err);
     }
-    rc = b.cfg.run.json ? print_json(&run) : (mlp_bench_print(stdout, &run), 0);
+    rc = b.run.json ? print_json(&run) : (mlp_bench_print(stdout, &run), 0);
     if (rc == 0 && b.save)
         rc = save(&run, &b);
     if (rc == 0 && any_check_failed(&run))

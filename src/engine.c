@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "timer.h"
-#include "train.h"
+#include "engine.h"
 
 int mlp_workload_load(mlp_workload *w, const char *dir, size_t train_count, size_t test_count,
                       char *err, size_t errlen)
@@ -29,6 +29,17 @@ void mlp_workload_free(mlp_workload *w)
     mlp_dataset_free(&w->train);
     mlp_dataset_free(&w->test);
     memset(w, 0, sizeof *w);
+}
+
+void mlp_run_spec_seed(mlp_run_spec *s)
+{
+    memset(s, 0, sizeof *s);
+    s->train.model = mlp_model_config_seed();
+    s->train.epochs = 350;
+    s->train.test_every = 10;
+    s->train_count = 1000;
+    s->test_count = 10000;
+    s->data_dir = mlp_default_data_dir();
 }
 
 bool mlp_is_test_epoch(const mlp_train_config *cfg, int e)

@@ -3,7 +3,7 @@
 #include <stdio.h>
 
 #include "pyfmt.h"
-#include "report.h"
+#include "epoch_line.h"
 
 void mlp_format_train_part(const mlp_epoch_report *r, char *buf, size_t len)
 {

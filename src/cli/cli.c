@@ -35,12 +35,7 @@ const char mlp_workload_help[] =
 void mlp_run_options_defaults(mlp_run_options *o)
 {
     memset(o, 0, sizeof *o);
-    o->train.model = mlp_model_config_seed();
-    o->train.epochs = 350;
-    o->train.test_every = 10;
-    o->train_count = 1000;
-    o->test_count = 10000;
-    o->data_dir = mlp_default_data_dir();
+    mlp_run_spec_seed(&o->spec);
 }
 
 _Noreturn void mlp_usage_error(const char *cmd, const char *fmt, ...)
@@ -93,25 +88,21 @@ double mlp_parse_double(const char *cmd, const char *opt, const char *s, double 
 
 bool mlp_parse_workload_option(const char *cmd, int opt, const char *arg, mlp_run_options *o)
 {
-    mlp_model_config *m = &o->train.model;
+    mlp_model_config *m = &o->spec.train.model;
     switch (opt) {
     case MLP_OPT_VARIANT: o->variant = arg; break;
     case MLP_OPT_PRECISION:
-        if (strcmp(arg, "f32") == 0 || strcmp(arg, "float32") == 0)
-            m->precision = MLP_F32;
-        else if (strcmp(arg, "f64") == 0 || strcmp(arg, "float64") == 0)
-            m->precision = MLP_F64;
-        else
+        if (!mlp_precision_parse(arg, &m->precision))
             mlp_usage_error(cmd, "--precision expects f32 or f64, got '%s'", arg);
         break;
     case MLP_OPT_SEED: m->seed = (uint32_t)mlp_parse_ulong(cmd, "seed", arg, 0, 4294967295ul); break;
     case MLP_OPT_HIDDEN: m->hidden = mlp_parse_ulong(cmd, "hidden", arg, 1, 1u << 20); break;
     case MLP_OPT_ALPHA: m->alpha = mlp_parse_double(cmd, "alpha", arg, 0, 1e6); break;
-    case MLP_OPT_EPOCHS: o->train.epochs = (int)mlp_parse_ulong(cmd, "epochs", arg, 1, 1000000); break;
-    case MLP_OPT_TRAIN_COUNT: o->train_count = mlp_parse_ulong(cmd, "train-count", arg, 1, 1u << 30); break;
-    case MLP_OPT_TEST_COUNT: o->test_count = mlp_parse_ulong(cmd, "test-count", arg, 0, 1u << 30); break;
+    case MLP_OPT_EPOCHS: o->spec.train.epochs = (int)mlp_parse_ulong(cmd, "epochs", arg, 1, 1000000); break;
+    case MLP_OPT_TRAIN_COUNT: o->spec.train_count = mlp_parse_ulong(cmd, "train-count", arg, 1, 1u << 30); break;
+    case MLP_OPT_TEST_COUNT: o->spec.test_count = mlp_parse_ulong(cmd, "test-count", arg, 0, 1u << 30); break;
     case MLP_OPT_TEST_EVERY:
-        o->train.test_every = (int)mlp_parse_ulong(cmd, "test-every", arg, 1, 1000000);
+        o->spec.train.test_every = (int)mlp_parse_ulong(cmd, "test-every", arg, 1, 1000000);
         break;
     case MLP_OPT_BATCH: m->batch = mlp_parse_ulong(cmd, "batch", arg, 1, 1u << 20); break;
     case MLP_OPT_DROPOUT: m->dropout = true; break;
@@ -123,7 +114,7 @@ bool mlp_parse_workload_option(const char *cmd, int opt, const char *arg, mlp_ru
         else
             mlp_usage_error(cmd, "--relu-grad expects seed or strict, got '%s'", arg);
         break;
-    case MLP_OPT_DATA: o->data_dir = arg; break;
+    case MLP_OPT_DATA: o->spec.data_dir = arg; break;
     case MLP_OPT_FORMAT:
         if (strcmp(arg, "json") == 0)
             o->json = true;
@@ -136,11 +127,6 @@ bool mlp_parse_workload_option(const char *cmd, int opt, const char *arg, mlp_ru
     default: return false;
     }
     return true;
-}
-
-const char *mlp_precision_name(mlp_precision p)
-{
-    return p == MLP_F32 ? "f32" : "f64";
 }
 
 const mlp_kernel_set *mlp_choose_set(const char *cmd, const char *name, mlp_precision p)
