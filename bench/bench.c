@@ -6,6 +6,8 @@
 #include <time.h>
 
 #include "bench.h"
+#include "order.h"
+#include "progress.h"
 #include "timer.h"
 #include "topo.h"
 
@@ -22,31 +24,6 @@ void mlp_bench_config_defaults(mlp_bench_config *c)
     c->check_epochs = 10;
     c->peak = true;
     c->shuffle_seed = (unsigned)time(NULL);
-}
-
-/* ---- FLOP counts ---- */
-
-mlp_flops mlp_bench_train_flops(const mlp_model_config *m, size_t count, size_t nonzero)
-{
-    double I = (double)m->inputs, H = (double)m->hidden, O = (double)m->outputs;
-    double n = (double)count, nz = (double)nonzero;
-    /* forward I*H + H*O, backward O*H, update I*H + H*O: 2 FLOP per multiply-add */
-    return (mlp_flops){.dense = n * (4 * I * H + 6 * H * O), .executed = 4 * nz * H + n * 6 * H * O};
-}
-
-mlp_flops mlp_bench_test_flops(const mlp_model_config *m, size_t count, size_t nonzero)
-{
-    double I = (double)m->inputs, H = (double)m->hidden, O = (double)m->outputs;
-    double n = (double)count, nz = (double)nonzero;
-    return (mlp_flops){.dense = n * (2 * I * H + 2 * H * O), .executed = 2 * nz * H + n * 2 * H * O};
-}
-
-static size_t count_nonzero(const mlp_dataset *d)
-{
-    size_t nz = 0;
-    for (size_t i = 0; i < d->count * d->pixels; i++)
-        nz += d->images[i] != 0;
-    return nz;
 }
 
 /* ---- cases ---- */
@@ -144,186 +121,75 @@ void mlp_bench_free(mlp_bench_run *run)
     run->ncases = 0;
 }
 
-/* ---- the shuffled order ---- */
-
-/* xorshift32: a small deterministic generator for the shuffle, recorded by its seed */
-static unsigned next_random(unsigned *state)
-{
-    unsigned x = *state ? *state : 0x9e3779b9u;
-    x ^= x << 13;
-    x ^= x >> 17;
-    x ^= x << 5;
-    return *state = x;
-}
-
-static void shuffle_order(mlp_bench_run *run)
-{
-    unsigned state = run->cfg.shuffle_seed;
-    for (int r = 0; r < run->cfg.repetitions; r++) {
-        int *o = run->order + (size_t)r * run->ncases;
-        for (size_t i = 0; i < run->ncases; i++)
-            o[i] = (int)i;
-        for (size_t i = run->ncases; i > 1; i--) { /* Fisher-Yates */
-            size_t j = next_random(&state) % i;
-            int t = o[i - 1];
-            o[i - 1] = o[j];
-            o[j] = t;
-        }
-    }
-}
-
 /* ---- running ---- */
 
-typedef struct bench_data {
-    mlp_data *train[2], *test[2]; /* per precision */
-} bench_data;
+/* Where the samples of one repetition of one case go. */
+typedef struct rep_samples {
+    mlp_bench_run *run;
+    mlp_bench_case *k;
+    int rep;
+    mlp_progress *pg;
+} rep_samples;
 
-typedef struct progress {
-    bool on;
-    size_t done, total; /* case repetitions */
-    double start, shown;
-} progress;
-
-/* A progress line on stderr, rewritten in place at most ten times a second. */
-static void show_progress(progress *pg, const mlp_bench_run *run, const mlp_bench_case *k,
-                          int rep, const char *what, int epoch, int of)
+/* Records the measured epochs (after the warm-up) and the test pass of a repetition. */
+static bool record_epoch(const mlp_epoch_report *r, void *user)
 {
-    double now = mlp_seconds_now();
-    if (!pg->on || now - pg->shown < 0.1)
-        return;
-    pg->shown = now;
-    char step[32] = "";
-    if (of > 0)
-        snprintf(step, sizeof step, " %d/%d", epoch, of);
-    fprintf(stderr, "\r\033[K[%zu/%zu] repetition %d/%d: %s, %s%s (%.0f s)", pg->done + 1,
-            pg->total, rep + 1, run->cfg.repetitions, k->name, what, step, now - pg->start);
-    fflush(stderr);
-}
-
-static double cpu_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-/* Threads for this case, bound one per core when pinning. */
-static void place_threads(mlp_bench_run *run, mlp_bench_case *k)
-{
-    mlp_topo *t = mlp_topo_this_machine();
-    omp_set_num_threads(k->threads);
-    if (!run->cfg.pin)
-        return;
-    if (k->threaded)
-        k->pin_failures += mlp_topo_pin_omp(t, k->threads, true);
-    else
-        k->pin_failures += mlp_topo_bind_thread(t, 0) != 0;
-}
-
-static void record_cpus(mlp_bench_case *k, int rep)
-{
-    mlp_topo *t = mlp_topo_this_machine();
-    int *cpus = k->cpus + (size_t)rep * (size_t)k->threads;
-    if (k->threaded)
-        mlp_topo_omp_cpus(t, k->threads, cpus, k->threads);
-    else
-        cpus[0] = mlp_topo_last_cpu(t);
-}
-
-static int run_case_rep(mlp_bench_run *run, mlp_bench_case *k, int rep, const bench_data *d,
-                        progress *pg, char *err, size_t errlen)
-{
-    mlp_model_config mc = run->cfg.spec.train.model;
-    mc.precision = k->precision;
-    place_threads(run, k);
-    mlp_model *m = mlp_model_create(&mc, k->kset, err, errlen);
-    if (!m)
-        return -1;
-    mlp_metrics metrics;
-    int p = k->precision == MLP_F32 ? 0 : 1;
-    for (int e = 0; e < run->cfg.warmup; e++) {
-        show_progress(pg, run, k, rep, "warm-up epoch", e + 1, run->cfg.warmup);
-        mlp_model_train_epoch(m, d->train[p], &metrics);
-    }
-    for (int e = 0; e < run->cfg.epochs; e++) {
-        show_progress(pg, run, k, rep, "epoch", e + 1, run->cfg.epochs);
-        size_t i = (size_t)rep * (size_t)run->cfg.epochs + (size_t)e;
-        double c0 = cpu_now(), t0 = mlp_seconds_now();
-        mlp_model_train_epoch(m, d->train[p], &metrics);
-        k->train.seconds[i] = mlp_seconds_now() - t0;
-        k->train.cpu_seconds[i] = cpu_now() - c0;
+    rep_samples *s = user;
+    const mlp_bench_config *c = &s->run->cfg;
+    mlp_bench_case *k = s->k;
+    int measured = r->epoch - c->warmup;
+    if (measured >= 0) {
+        size_t i = (size_t)s->rep * (size_t)c->epochs + (size_t)measured;
+        k->train.seconds[i] = r->train_seconds;
+        k->train.cpu_seconds[i] = r->train_cpu_seconds;
         k->train.n = i + 1;
     }
-    if (d->test[p]) {
-        show_progress(pg, run, k, rep, "test pass", 0, 0);
-        double c0 = cpu_now(), t0 = mlp_seconds_now();
-        mlp_model_test(m, d->test[p], &metrics);
-        k->test.seconds[rep] = mlp_seconds_now() - t0;
-        k->test.cpu_seconds[rep] = cpu_now() - c0;
-        k->test.n = (size_t)rep + 1;
+    if (r->tested) {
+        k->test.seconds[s->rep] = r->test_seconds;
+        k->test.cpu_seconds[s->rep] = r->test_cpu_seconds;
+        k->test.n = (size_t)s->rep + 1;
     }
-    record_cpus(k, rep);
-    mlp_model_free(m);
+    mlp_progress_show(s->pg, "repetition %d/%d: %s, %s %d/%d", s->rep + 1, c->repetitions,
+                      k->name, measured < 0 ? "warm-up epoch" : "epoch",
+                      measured < 0 ? r->epoch + 1 : measured + 1,
+                      measured < 0 ? c->warmup : c->epochs);
+    return true;
+}
+
+/* One repetition of a case: the engine's schedule of warm-up + measured epochs with one
+ * test pass after the last, on a fresh model. */
+static int run_case_rep(mlp_bench_run *run, mlp_bench_case *k, int rep, mlp_workload *w,
+                        mlp_progress *pg, char *err, size_t errlen)
+{
+    mlp_topo *t = mlp_topo_this_machine();
+    k->pin_failures += mlp_topo_place(t, k->threads, k->threaded, run->cfg.pin);
+    mlp_train_config cfg = run->cfg.spec.train;
+    cfg.model.precision = k->precision;
+    cfg.epochs = run->cfg.warmup + run->cfg.epochs;
+    cfg.test_every = 0;
+    rep_samples s = {.run = run, .k = k, .rep = rep, .pg = pg};
+    if (mlp_train_run(&cfg, w, k->kset, record_epoch, &s, NULL, err, errlen) != 0)
+        return -1;
+    mlp_topo_record_cpus(t, k->threads, k->threaded, k->cpus + (size_t)rep * (size_t)k->threads);
     pg->done++;
     return 0;
 }
 
-static void free_data(bench_data *d)
+static int run_measurements(mlp_bench_run *run, mlp_workload *w, mlp_progress *pg, char *err,
+                            size_t errlen)
 {
-    for (int p = 0; p < 2; p++) {
-        mlp_data_free(d->train[p]);
-        mlp_data_free(d->test[p]);
-    }
-}
-
-static int prepare_data(const mlp_bench_run *run, const mlp_workload *w, bench_data *d)
-{
-    memset(d, 0, sizeof *d);
-    for (size_t i = 0; i < run->cfg.nprecisions; i++) {
-        mlp_precision p = run->cfg.precisions[i];
-        int pi = p == MLP_F32 ? 0 : 1;
-        d->train[pi] = mlp_data_prepare(&w->train, p);
-        d->test[pi] = w->test.count ? mlp_data_prepare(&w->test, p) : NULL;
-        if (!d->train[pi] || (w->test.count && !d->test[pi])) {
-            free_data(d);
-            return -1;
-        }
-    }
-    return 0;
-}
-
-static int run_measurements(mlp_bench_run *run, const mlp_workload *w, char *err, size_t errlen)
-{
-    bench_data d;
-    if (prepare_data(run, w, &d) != 0) {
-        snprintf(err, errlen, "out of memory preparing the data");
-        return -1;
-    }
-    progress pg = {.on = run->cfg.progress,
-                   .total = run->ncases * (size_t)run->cfg.repetitions,
-                   .start = mlp_seconds_now()};
+    mlp_progress_start(pg, run->cfg.progress, run->ncases * (size_t)run->cfg.repetitions);
     int rc = 0;
     for (int r = 0; r < run->cfg.repetitions && rc == 0; r++)
         for (size_t i = 0; i < run->ncases && rc == 0; i++) {
             mlp_bench_case *k = &run->cases[run->order[(size_t)r * run->ncases + i]];
-            rc = run_case_rep(run, k, r, &d, &pg, err, errlen);
+            rc = run_case_rep(run, k, r, w, pg, err, errlen);
         }
-    if (pg.on)
-        fprintf(stderr, "\r\033[K");
-    free_data(&d);
+    mlp_progress_clear(pg);
     return rc;
 }
 
 /* ---- correctness ---- */
-
-static const mlp_training_check *find_check(const mlp_bench_run *run, size_t upto,
-                                            const char *set)
-{
-    for (size_t i = 0; i < upto; i++)
-        if (run->cases[i].checked && strcmp(run->cases[i].set, set) == 0)
-            return &run->cases[i].check;
-    return NULL;
-}
 
 static int max_threads(const mlp_bench_config *c)
 {
@@ -333,8 +199,6 @@ static int max_threads(const mlp_bench_config *c)
     return m;
 }
 
-/* The training-level check of each set (float32, check_epochs epochs, against the
- * scalar float32 trajectory of the same short configuration). */
 static void skip_checks(mlp_bench_run *run, const char *why)
 {
     for (size_t i = 0; i < run->ncases; i++) {
@@ -348,7 +212,30 @@ static void skip_checks(mlp_bench_run *run, const char *why)
     }
 }
 
-static int run_checks(mlp_bench_run *run, const mlp_workload *w, char *err, size_t errlen)
+typedef struct check_progress {
+    mlp_bench_run *run;
+    mlp_progress *pg;
+} check_progress;
+
+/* Gives a set's check to every case of that set. */
+static void store_check(const mlp_kernel_set *set, const mlp_training_check *r, void *user)
+{
+    check_progress *c = user;
+    for (size_t i = 0; i < c->run->ncases; i++) {
+        mlp_bench_case *k = &c->run->cases[i];
+        if (k->kset != set)
+            continue;
+        k->check = *r;
+        k->checked = true;
+        k->check_epochs = c->run->cfg.check_epochs;
+    }
+    mlp_progress_status(c->pg, "checking: %s f32 done", set->name);
+}
+
+/* The training-level check of each set (float32, check_epochs epochs, against the
+ * reference set's float32 trajectory of the same short configuration). */
+static int run_checks(mlp_bench_run *run, mlp_workload *w, mlp_progress *pg, char *err,
+                      size_t errlen)
 {
     if (w->test.count == 0) { /* the check compares the lines of the test passes */
         skip_checks(run, "the check needs a test set (--test-count > 0)");
@@ -356,40 +243,25 @@ static int run_checks(mlp_bench_run *run, const mlp_workload *w, char *err, size
     }
     mlp_train_config cfg = run->cfg.spec.train;
     cfg.epochs = run->cfg.check_epochs;
-    cfg.model.precision = MLP_F32;
-    mlp_trajectory *scalar = malloc(sizeof *scalar);
-    if (!scalar) {
-        snprintf(err, errlen, "out of memory for the check");
-        return -1;
-    }
-    if (run->cfg.progress)
-        fprintf(stderr, "\r\033[Kchecking: scalar f32 reference, %d epochs", cfg.epochs);
+    const mlp_kernel_set *sets[MLP_BENCH_MAX_SETS];
+    size_t nsets = 0;
+    for (size_t i = 0; i < run->cfg.nsets; i++)
+        sets[nsets++] = run->cfg.sets[i];
+    mlp_progress_status(pg, "checking: every set against the reference, %d epochs", cfg.epochs);
     omp_set_num_threads(max_threads(&run->cfg));
-    int rc = mlp_trajectory_run(&cfg, w, mlp_kernel_set_find("scalar"), scalar, err, errlen);
-    for (size_t i = 0; i < run->ncases && rc == 0; i++) {
-        mlp_bench_case *k = &run->cases[i];
-        const mlp_training_check *done = find_check(run, i, k->set);
-        if (run->cfg.progress && !done)
-            fprintf(stderr, "\r\033[Kchecking: %s f32, %d epochs", k->set, cfg.epochs);
-        if (done)
-            k->check = *done;
-        else
-            mlp_check_training_set(&cfg, w, k->kset, scalar, &k->check);
-        k->checked = true;
-        k->check_epochs = cfg.epochs;
-    }
-    if (run->cfg.progress)
-        fprintf(stderr, "\r\033[K");
-    free(scalar);
+    check_progress c = {.run = run, .pg = pg};
+    int rc = mlp_check_training_sets(&cfg, w, sets, nsets, store_check, &c, err, errlen);
+    mlp_progress_clear(pg);
     return rc;
 }
 
 /* ---- statistics ---- */
 
-static const mlp_bench_case *scalar_case(const mlp_bench_run *run, mlp_precision p)
+static const mlp_bench_case *reference_case(const mlp_bench_run *run, mlp_precision p)
 {
+    const mlp_kernel_set *ref = mlp_kernel_set_find("scalar");
     for (size_t i = 0; i < run->ncases; i++)
-        if (strcmp(run->cases[i].set, "scalar") == 0 && run->cases[i].precision == p)
+        if (run->cases[i].kset == ref && run->cases[i].precision == p)
             return &run->cases[i];
     return NULL;
 }
@@ -404,11 +276,10 @@ static void phase_rates(mlp_bench_phase *ph, size_t records)
     ph->gflops_executed = ok ? ph->flops.executed / med / 1e9 : 0;
 }
 
-static double speedup(const mlp_bench_phase *scalar, const mlp_bench_phase *ph)
+static double speedup(const mlp_bench_phase *ref, const mlp_bench_phase *ph)
 {
-    return scalar && scalar->n && ph->n && ph->stats.median > 0
-               ? scalar->stats.median / ph->stats.median
-               : 0;
+    return ref && ref->n && ph->n && ph->stats.median > 0 ? ref->stats.median / ph->stats.median
+                                                          : 0;
 }
 
 void mlp_bench_finish(mlp_bench_run *run)
@@ -418,16 +289,16 @@ void mlp_bench_finish(mlp_bench_run *run)
         mlp_bench_case *k = &run->cases[i];
         size_t nz_train = k->skips_zero_inputs ? run->train_nonzero : run->train_count * mc->inputs;
         size_t nz_test = k->skips_zero_inputs ? run->test_nonzero : run->test_count * mc->inputs;
-        k->train.flops = mlp_bench_train_flops(mc, run->train_count, nz_train);
-        k->test.flops = mlp_bench_test_flops(mc, run->test_count, nz_test);
+        k->train.flops = mlp_flops_train_epoch(mc, run->train_count, nz_train);
+        k->test.flops = mlp_flops_test_pass(mc, run->test_count, nz_test);
         phase_rates(&k->train, run->train_count);
         phase_rates(&k->test, run->test_count);
     }
     for (size_t i = 0; i < run->ncases; i++) {
         mlp_bench_case *k = &run->cases[i];
-        const mlp_bench_case *s = scalar_case(run, k->precision);
-        k->train.speedup = s ? speedup(&s->train, &k->train) : 0;
-        k->test.speedup = s ? speedup(&s->test, &k->test) : 0;
+        const mlp_bench_case *ref = reference_case(run, k->precision);
+        k->train.speedup = ref ? speedup(&ref->train, &k->train) : 0;
+        k->test.speedup = ref ? speedup(&ref->test, &k->test) : 0;
         k->peak_gflops = run->have_peak ? mlp_peak_gflops(&run->peak, k->precision, k->threads) : 0;
         k->percent_of_peak = k->peak_gflops > 0 ? 100 * k->train.gflops_executed / k->peak_gflops : 0;
     }
@@ -435,15 +306,14 @@ void mlp_bench_finish(mlp_bench_run *run)
 
 /* ---- the whole run ---- */
 
-static int run_peak(mlp_bench_run *run, char *err, size_t errlen)
+static int run_peak(mlp_bench_run *run, mlp_progress *pg, char *err, size_t errlen)
 {
     mlp_peak_options o;
     mlp_peak_options_defaults(&o);
     o.bandwidth = false;
     o.pin = run->cfg.pin;
     o.threads = max_threads(&run->cfg);
-    if (run->cfg.progress)
-        fprintf(stderr, "\r\033[Kpeak: FMA throughput probe");
+    mlp_progress_status(pg, "peak: FMA throughput probe");
     if (mlp_peak_run(&o, &run->peak, err, errlen) != 0)
         return -1;
     run->have_peak = true;
@@ -453,132 +323,29 @@ static int run_peak(mlp_bench_run *run, char *err, size_t errlen)
 int mlp_bench_execute(mlp_bench_run *run, char *err, size_t errlen)
 {
     double start = mlp_seconds_now();
-    const mlp_run_spec *ro = &run->cfg.spec;
     mlp_workload w;
-    if (mlp_workload_load(&w, ro->data_dir, ro->train_count, ro->test_count, err, errlen) != 0)
+    if (mlp_workload_load(&w, &run->cfg.spec, err, errlen) != 0)
         return -1;
-    if (ro->train.model.inputs != w.train.pixels || ro->train.model.outputs != w.train.classes) {
-        snprintf(err, errlen, "model is %zu -> %zu but the data has %zu pixels and %zu classes",
-                 ro->train.model.inputs, ro->train.model.outputs, w.train.pixels,
-                 w.train.classes);
+    if (mlp_workload_fits(&w, &run->cfg.spec.train.model, err, errlen) != 0) {
         mlp_workload_free(&w);
         return -1;
     }
     run->train_count = w.train.count;
     run->test_count = w.test.count;
-    run->train_nonzero = count_nonzero(&w.train);
-    run->test_nonzero = w.test.count ? count_nonzero(&w.test) : 0;
-    shuffle_order(run);
-    int rc = run->cfg.peak ? run_peak(run, err, errlen) : 0;
+    run->train_nonzero = mlp_flops_nonzero_inputs(&w.train);
+    run->test_nonzero = w.test.count ? mlp_flops_nonzero_inputs(&w.test) : 0;
+    mlp_shuffled_orders(run->order, run->cfg.repetitions, run->ncases, run->cfg.shuffle_seed);
+    mlp_progress pg;
+    mlp_progress_start(&pg, run->cfg.progress, 0);
+    int rc = run->cfg.peak ? run_peak(run, &pg, err, errlen) : 0;
     if (rc == 0)
-        rc = run_measurements(run, &w, err, errlen);
+        rc = run_measurements(run, &w, &pg, err, errlen);
     if (rc == 0 && run->cfg.check_epochs > 0)
-        rc = run_checks(run, &w, err, errlen);
+        rc = run_checks(run, &w, &pg, err, errlen);
     mlp_workload_free(&w);
     if (rc != 0)
         return -1;
     mlp_bench_finish(run);
     run->seconds = mlp_seconds_now() - start;
     return 0;
-}
-
-/* ---- text ---- */
-
-static void check_cell(const mlp_bench_case *k, char *out, size_t len)
-{
-    if (!k->checked)
-        snprintf(out, len, "SKIPPED (not checked)");
-    else
-        snprintf(out, len, "%s", mlp_check_status_name(k->check.status));
-}
-
-static void ratio_cell(double v, char *out, size_t len)
-{
-    if (v > 0)
-        snprintf(out, len, "%.2fx", v);
-    else
-        snprintf(out, len, "-");
-}
-
-static void print_case(FILE *f, const mlp_bench_case *k)
-{
-    char sp_train[16], sp_test[16], pk[16], chk[40], test_ms[16], test_cv[16];
-    ratio_cell(k->train.speedup, sp_train, sizeof sp_train);
-    ratio_cell(k->test.speedup, sp_test, sizeof sp_test);
-    check_cell(k, chk, sizeof chk);
-    if (k->peak_gflops > 0)
-        snprintf(pk, sizeof pk, "%.1f", k->percent_of_peak);
-    else
-        snprintf(pk, sizeof pk, "-");
-    if (k->test.n) {
-        snprintf(test_ms, sizeof test_ms, "%.2f", k->test.stats.median * 1e3);
-        snprintf(test_cv, sizeof test_cv, "%.1f", k->test.stats.cv * 100);
-    } else {
-        snprintf(test_ms, sizeof test_ms, "-");
-        snprintf(test_cv, sizeof test_cv, "-");
-    }
-    fprintf(f, "%-24s %9.3f %8.3f %9.3f %5.1f %9.0f %7.2f %7.2f %6s %8s %8s %5s %8s  %s\n",
-            k->name, k->train.stats.median * 1e3, k->train.stats.min * 1e3,
-            k->train.stats.mad * 1e3, k->train.stats.cv * 100, k->train.samples_per_second,
-            k->train.gflops_dense, k->train.gflops_executed, pk, sp_train, test_ms, test_cv,
-            sp_test, chk);
-}
-
-/* Threaded sets at several thread counts: time and efficiency against the fewest. */
-static void print_scaling(FILE *f, const mlp_bench_run *run)
-{
-    if (run->cfg.nthreads < 2)
-        return;
-    bool header = false;
-    for (size_t i = 0; i < run->ncases; i++) {
-        const mlp_bench_case *base = &run->cases[i];
-        if (!base->threaded || base->threads != run->cfg.threads[0])
-            continue;
-        if (!header)
-            fprintf(f, "\nThread scaling (median; speedup and efficiency against the first "
-                       "thread count):\n%-24s %8s %9s %8s %10s %9s %8s %10s\n",
-                    "case", "threads", "epoch ms", "speedup", "efficiency", "test ms", "speedup",
-                    "efficiency");
-        header = true;
-        for (size_t j = 0; j < run->ncases; j++) {
-            const mlp_bench_case *k = &run->cases[j];
-            if (strcmp(k->set, base->set) != 0 || k->precision != base->precision)
-                continue;
-            double s = base->train.stats.median / k->train.stats.median;
-            double t = base->test.stats.median / k->test.stats.median;
-            double ratio = (double)base->threads / k->threads;
-            fprintf(f, "%-24s %8d %9.3f %7.2fx %9.0f%% %9.3f %7.2fx %9.0f%%\n", k->name,
-                    k->threads, k->train.stats.median * 1e3, s, 100 * s * ratio,
-                    k->test.stats.median * 1e3, t, 100 * t * ratio);
-        }
-    }
-}
-
-void mlp_bench_print(FILE *f, const mlp_bench_run *run)
-{
-    const mlp_bench_config *c = &run->cfg;
-    const mlp_model_config *m = &c->spec.train.model;
-    fprintf(f, "mlpbench bench: %zu-%zu-%zu, batch %zu, %zu training / %zu test records; "
-               "%d warm-up + %d measured epochs x %d repetitions, shuffled (seed %u)\n",
-            m->inputs, m->hidden, m->outputs, m->batch, run->train_count, run->test_count,
-            c->warmup, c->epochs, c->repetitions, c->shuffle_seed);
-    fprintf(f, "epoch/test: one training epoch / one test pass; ms; MAD: median absolute "
-               "deviation; GFLOP/s dense/exec (zero inputs skipped); %%peak: exec vs FMA peak\n\n");
-    fprintf(f, "%-24s %9s %8s %9s %5s %9s %7s %7s %6s %8s %8s %5s %8s  %s\n", "case",
-            "epoch ms", "min ms", "MAD ms", "CV%", "samples/s", "GF/s", "GF/s", "%peak",
-            "speedup", "test ms", "CV%", "speedup", "check");
-    fprintf(f, "%-24s %9s %8s %9s %5s %9s %7s %7s %6s %8s %8s %5s %8s\n", "", "(median)", "", "",
-            "", "", "dense", "exec", "", "vs scal", "(median)", "", "vs scal");
-    for (size_t i = 0; i < run->ncases; i++)
-        print_case(f, &run->cases[i]);
-    print_scaling(f, run);
-    for (size_t i = 0; i < run->nskipped; i++)
-        fprintf(f, "skipped: %s (%s)\n", run->skipped[i].set, run->skipped[i].reason);
-    for (size_t i = 0; i < run->ncases; i++) {
-        const mlp_bench_case *k = &run->cases[i];
-        if (k->checked && k->check.status != MLP_CHECK_PASSED && *k->check.detail &&
-            !find_check(run, i, k->set))
-            fprintf(f, "check %s: %s: %s\n", k->set, mlp_check_status_name(k->check.status),
-                    k->check.detail);
-    }
 }

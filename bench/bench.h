@@ -1,11 +1,13 @@
-/* bench.h: whole-workload timing (`mlpbench bench`). Every case (a kernel set at a
- * precision and, for threaded sets, a thread count) trains the workload from its
- * initial weights once per repetition: warm-up epochs that are not counted, then the
- * measured epochs and one test pass, each timed alone with the monotonic clock (and
- * the process CPU clock). The cases run in a new shuffled order in every repetition,
- * so that drift in the machine's speed favours none. Every raw sample is kept; the
- * statistics, rates, FLOP counts, speedups against scalar and the training-level
- * correctness check are derived from them afterwards. */
+/* bench.h: whole-workload timing (`mlpbench bench`) on the training engine. Every case
+ * (a kernel set at a precision and, for threaded sets, a thread count) trains the
+ * workload from its initial weights once per repetition, as one engine schedule:
+ * warm-up epochs that are not counted, then the measured epochs and a test pass after
+ * the last, each timed alone by the engine (monotonic and process CPU clocks). The
+ * cases run in a new shuffled order in every repetition (order.h), so that drift in the
+ * machine's speed favours none. Every raw sample is kept; the statistics, rates, FLOP
+ * counts (flops.h), speedups against the reference set and the training-level
+ * correctness check (check_training.h) are derived afterwards. The console tables are
+ * in bench_table.c. */
 #ifndef MLP_BENCH_H
 #define MLP_BENCH_H
 
@@ -13,6 +15,7 @@
 #include <stddef.h>
 
 #include "check_training.h"
+#include "flops.h"
 #include "machine.h"
 #include "peak.h"
 #include "stats.h"
@@ -41,12 +44,6 @@ typedef struct mlp_bench_config {
  * every runnable set, pinned, a 10-epoch check, the peak probe, seed from the clock. */
 void mlp_bench_config_defaults(mlp_bench_config *c);
 
-/* FLOP of one pass over the data, counted from the shapes: `dense` as if every input
- * were used, `executed` leaving out the zero inputs a zero-skipping set skips. */
-typedef struct mlp_flops {
-    double dense, executed;
-} mlp_flops;
-
 typedef struct mlp_bench_phase {
     double *seconds;        /* raw samples, wall time (monotonic clock) */
     double *cpu_seconds;    /* the same samples, process CPU time */
@@ -55,7 +52,7 @@ typedef struct mlp_bench_phase {
     mlp_flops flops;        /* per sample (one epoch or one test pass) */
     double samples_per_second;   /* records / median seconds */
     double gflops_dense, gflops_executed; /* / median seconds */
-    double speedup;         /* scalar median / this median, same precision; 0: no scalar */
+    double speedup;         /* reference median / this median, same precision; 0: none */
 } mlp_bench_phase;
 
 typedef struct mlp_bench_case {
@@ -99,13 +96,6 @@ typedef struct mlp_bench_run {
     double seconds;         /* wall time of the whole run */
 } mlp_bench_run;
 
-/* FLOP per training epoch / test pass of `count` records with `nonzero` nonzero input
- * values among them, for a model config (inputs, hidden, outputs). Forward
- * 2*I*H + 2*H*O per record, backward 2*O*H, update 2*(I*H + H*O); executed: the I*H
- * terms scale with the nonzero inputs instead. Elementwise work is not counted. */
-mlp_flops mlp_bench_train_flops(const mlp_model_config *m, size_t count, size_t nonzero);
-mlp_flops mlp_bench_test_flops(const mlp_model_config *m, size_t count, size_t nonzero);
-
 /* Describes the machine (and the warnings about it) and builds the cases of cfg (sets
  * lacking a precision are listed as skipped) with room for every sample. Returns 0, or
  * -1 with a message. */
@@ -119,7 +109,7 @@ void mlp_bench_finish(mlp_bench_run *run);
 void mlp_bench_free(mlp_bench_run *run);
 
 /* The results table (and the thread-scaling table when there are several thread
- * counts) as text. */
+ * counts) as text (bench_table.c). */
 void mlp_bench_print(FILE *f, const mlp_bench_run *run);
 
 #endif

@@ -229,3 +229,19 @@ void mlp_topo_omp_cpus(mlp_topo *t, int threads, int *cpus, int max)
             cpus[id] = mlp_topo_last_cpu(t);
     }
 }
+
+int mlp_topo_place(mlp_topo *t, int threads, bool team, bool pin)
+{
+    omp_set_num_threads(threads);
+    if (!pin)
+        return 0;
+    return team ? mlp_topo_pin_omp(t, threads, true) : mlp_topo_bind_thread(t, 0) != 0;
+}
+
+void mlp_topo_record_cpus(mlp_topo *t, int threads, bool team, int *cpus)
+{
+    if (team)
+        mlp_topo_omp_cpus(t, threads, cpus, threads);
+    else
+        cpus[0] = mlp_topo_last_cpu(t);
+}

@@ -74,4 +74,11 @@ int mlp_topo_pin_omp(mlp_topo *t, int threads, bool pin);
  * ran on into cpus[thread_num] (up to max entries). */
 void mlp_topo_omp_cpus(mlp_topo *t, int threads, int *cpus, int max);
 
+/* Places a benchmark case's threads: sets OpenMP's team size to `threads` and, when
+ * pin, binds one per core (the team of a threaded case; else only the calling thread,
+ * to core 0). Returns the binds that failed. */
+int mlp_topo_place(mlp_topo *t, int threads, bool team, bool pin);
+/* The CPU each of the case's threads last ran on, into cpus[0..threads) (-1 unknown). */
+void mlp_topo_record_cpus(mlp_topo *t, int threads, bool team, int *cpus);
+
 #endif

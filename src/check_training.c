@@ -46,8 +46,8 @@ static bool record_line(const mlp_epoch_report *r, void *user)
     return true;
 }
 
-int mlp_trajectory_run(const mlp_train_config *cfg, const mlp_workload *w,
-                       const mlp_kernel_set *set, mlp_trajectory *out, char *err, size_t errlen)
+int mlp_trajectory_run(const mlp_train_config *cfg, mlp_workload *w, const mlp_kernel_set *set,
+                       mlp_trajectory *out, char *err, size_t errlen)
 {
     memset(out, 0, sizeof *out);
     double t0 = mlp_seconds_now();
@@ -81,7 +81,29 @@ static bool is_seed_workload(const mlp_train_config *cfg, const mlp_workload *w)
            m->relu_grad == seed.relu_grad;
 }
 
-void mlp_check_training_set(const mlp_train_config *cfg, const mlp_workload *w,
+/* The verdict on a float32 trajectory `got` of cfg against the reference's. */
+static void judge(const mlp_train_config *cfg, const mlp_workload *w, const mlp_trajectory *got,
+                  const mlp_trajectory *scalar, mlp_training_check *out)
+{
+    out->seconds = got->seconds;
+    out->vs_scalar = mlp_trajectory_distance(got, scalar);
+    out->vs_book = NAN;
+    bool ok = out->vs_scalar <= MLP_TRAINING_TOLERANCE;
+    if (is_seed_workload(cfg, w) && got->lines > 0) {
+        out->vs_book = 0;
+        for (int v = 0; v < 4; v++)
+            out->vs_book =
+                fmax(out->vs_book, fabs(got->value[got->lines - 1][v] - mlp_book_final[v]));
+        ok = ok && out->vs_book <= MLP_TRAINING_TOLERANCE;
+    }
+    out->status = ok ? MLP_CHECK_PASSED : MLP_CHECK_FAILED;
+    if (!ok)
+        snprintf(out->detail, sizeof out->detail,
+                 "off by %.4f from scalar f32, %.4f from the book (tolerance %.3f)",
+                 out->vs_scalar, out->vs_book, MLP_TRAINING_TOLERANCE);
+}
+
+void mlp_check_training_set(const mlp_train_config *cfg, mlp_workload *w,
                             const mlp_kernel_set *set, const mlp_trajectory *scalar,
                             mlp_training_check *out)
 {
@@ -97,30 +119,53 @@ void mlp_check_training_set(const mlp_train_config *cfg, const mlp_workload *w,
     }
     mlp_train_config c = *cfg;
     c.model.precision = MLP_F32;
-    static mlp_trajectory got; /* large: keep it off the stack */
-    if (mlp_trajectory_run(&c, w, set, &got, out->detail, sizeof out->detail) != 0) {
+    mlp_trajectory *got = malloc(sizeof *got); /* large: keep it off the stack */
+    if (!got) {
         out->status = MLP_CHECK_FAILED;
+        snprintf(out->detail, sizeof out->detail, "out of memory");
         return;
     }
-    out->seconds = got.seconds;
-    out->vs_scalar = mlp_trajectory_distance(&got, scalar);
-    out->vs_book = NAN;
-    bool ok = out->vs_scalar <= MLP_TRAINING_TOLERANCE;
-    if (is_seed_workload(&c, w) && got.lines > 0) {
-        out->vs_book = 0;
-        for (int v = 0; v < 4; v++)
-            out->vs_book = fmax(out->vs_book, fabs(got.value[got.lines - 1][v] - mlp_book_final[v]));
-        ok = ok && out->vs_book <= MLP_TRAINING_TOLERANCE;
+    if (mlp_trajectory_run(&c, w, set, got, out->detail, sizeof out->detail) != 0)
+        out->status = MLP_CHECK_FAILED;
+    else
+        judge(&c, w, got, scalar, out);
+    free(got);
+}
+
+int mlp_check_training_sets(const mlp_train_config *cfg, mlp_workload *w,
+                            const mlp_kernel_set *const *sets, size_t nsets,
+                            mlp_check_visit visit, void *user, char *err, size_t errlen)
+{
+    const mlp_kernel_set *ref = mlp_kernel_set_find("scalar");
+    mlp_train_config c = *cfg;
+    c.model.precision = MLP_F32;
+    mlp_trajectory *scalar = malloc(sizeof *scalar);
+    if (!scalar) {
+        snprintf(err, errlen, "out of memory for the check");
+        return -1;
     }
-    out->status = ok ? MLP_CHECK_PASSED : MLP_CHECK_FAILED;
-    if (!ok)
-        snprintf(out->detail, sizeof out->detail,
-                 "off by %.4f from scalar f32, %.4f from the book (tolerance %.3f)",
-                 out->vs_scalar, out->vs_book, MLP_TRAINING_TOLERANCE);
+    if (mlp_trajectory_run(&c, w, ref, scalar, err, errlen) != 0) {
+        free(scalar);
+        return -1;
+    }
+    mlp_training_check r = {0};
+    judge(&c, w, scalar, scalar, &r);
+    visit(ref, &r, user);
+    for (size_t i = 0; i < nsets; i++) {
+        bool seen = sets[i] == ref;
+        for (size_t j = 0; j < i && !seen; j++)
+            seen = sets[j] == sets[i];
+        if (seen)
+            continue;
+        mlp_check_training_set(&c, w, sets[i], scalar, &r);
+        visit(sets[i], &r, user);
+    }
+    free(scalar);
+    return 0;
 }
 
 /* Trains cfg for its epochs with `threads` threads; returns the model (NULL on error). */
-static mlp_model *train_with_threads(const mlp_train_config *cfg, const mlp_workload *w,
+static mlp_model *train_with_threads(const mlp_train_config *cfg, mlp_workload *w,
                                      const mlp_kernel_set *set, int threads,
                                      mlp_trajectory *t, char *err, size_t errlen)
 {
@@ -144,7 +189,7 @@ static bool same_weights(const mlp_model *a, const mlp_model *b)
     return true;
 }
 
-void mlp_check_thread_reproducibility(const mlp_train_config *cfg, const mlp_workload *w,
+void mlp_check_thread_reproducibility(const mlp_train_config *cfg, mlp_workload *w,
                                       const mlp_kernel_set *set, int max_threads,
                                       mlp_training_check *out)
 {

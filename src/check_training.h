@@ -22,10 +22,9 @@ typedef struct mlp_trajectory {
     double seconds;                      /* wall time of the run */
 } mlp_trajectory;
 
-/* Runs cfg on set (threads: OpenMP threads, 0 = leave as is) and records its lines. */
-int mlp_trajectory_run(const mlp_train_config *cfg, const mlp_workload *w,
-                       const mlp_kernel_set *set, mlp_trajectory *out, char *err,
-                       size_t errlen);
+/* Runs cfg on set (with the OpenMP thread count in force) and records its lines. */
+int mlp_trajectory_run(const mlp_train_config *cfg, mlp_workload *w, const mlp_kernel_set *set,
+                       mlp_trajectory *out, char *err, size_t errlen);
 
 /* Largest difference between two trajectories' printed values (+inf if their lines
  * do not match up). */
@@ -49,14 +48,26 @@ typedef struct mlp_training_check {
  * `scalar` (made by mlp_trajectory_run with the same cfg). The book comparison
  * applies when cfg is the seed workload (350 epochs, defaults). A set this CPU cannot
  * run is SKIPPED. */
-void mlp_check_training_set(const mlp_train_config *cfg, const mlp_workload *w,
+void mlp_check_training_set(const mlp_train_config *cfg, mlp_workload *w,
                             const mlp_kernel_set *set, const mlp_trajectory *scalar,
                             mlp_training_check *out);
 
 /* For a threaded set: trains `epochs` epochs of cfg with 1..max_threads threads and
  * compares the final weights bitwise. */
-void mlp_check_thread_reproducibility(const mlp_train_config *cfg, const mlp_workload *w,
+void mlp_check_thread_reproducibility(const mlp_train_config *cfg, mlp_workload *w,
                                       const mlp_kernel_set *set, int max_threads,
                                       mlp_training_check *out);
+
+/* Called with each set's check, the reference's first. */
+typedef void (*mlp_check_visit)(const mlp_kernel_set *set, const mlp_training_check *r,
+                                void *user);
+
+/* The training-level check of several sets: the reference set's float32 run of cfg
+ * first (visited with its own distance from the book), then each of `sets` once, in
+ * order, against it (the reference and repeated sets are not run again). Returns 0,
+ * or -1 with a message if the reference run itself fails. */
+int mlp_check_training_sets(const mlp_train_config *cfg, mlp_workload *w,
+                            const mlp_kernel_set *const *sets, size_t nsets,
+                            mlp_check_visit visit, void *user, char *err, size_t errlen);
 
 #endif

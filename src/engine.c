@@ -1,35 +1,10 @@
-/* train.c: the shared training driver (see train.h). */
+/* engine.c: the training engine (see engine.h). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-#include "timer.h"
 #include "engine.h"
-
-int mlp_workload_load(mlp_workload *w, const char *dir, size_t train_count, size_t test_count,
-                      char *err, size_t errlen)
-{
-    memset(w, 0, sizeof *w);
-    if (mlp_dataset_load(dir, "train", train_count, &w->train, err, errlen) != 0)
-        return -1;
-    if (test_count > 0 && mlp_dataset_load(dir, "test", test_count, &w->test, err, errlen) != 0) {
-        mlp_dataset_free(&w->train);
-        return -1;
-    }
-    if (test_count > 0 && w->test.pixels != w->train.pixels) {
-        snprintf(err, errlen, "%s: test images have %zu pixels, training images %zu", dir,
-                 w->test.pixels, w->train.pixels);
-        mlp_workload_free(w);
-        return -1;
-    }
-    return 0;
-}
-
-void mlp_workload_free(mlp_workload *w)
-{
-    mlp_dataset_free(&w->train);
-    mlp_dataset_free(&w->test);
-    memset(w, 0, sizeof *w);
-}
+#include "timer.h"
 
 void mlp_run_spec_seed(mlp_run_spec *s)
 {
@@ -42,51 +17,160 @@ void mlp_run_spec_seed(mlp_run_spec *s)
     s->data_dir = mlp_default_data_dir();
 }
 
+/* ---- the workload ---- */
+
+int mlp_workload_load(mlp_workload *w, const mlp_run_spec *spec, char *err, size_t errlen)
+{
+    memset(w, 0, sizeof *w);
+    const char *dir = spec->data_dir;
+    if (mlp_dataset_load(dir, "train", spec->train_count, &w->train, err, errlen) != 0)
+        return -1;
+    if (spec->test_count > 0 &&
+        mlp_dataset_load(dir, "test", spec->test_count, &w->test, err, errlen) != 0) {
+        mlp_workload_free(w);
+        return -1;
+    }
+    if (spec->test_count > 0 && w->test.pixels != w->train.pixels) {
+        snprintf(err, errlen, "%s: test images have %zu pixels, training images %zu", dir,
+                 w->test.pixels, w->train.pixels);
+        mlp_workload_free(w);
+        return -1;
+    }
+    return 0;
+}
+
+void mlp_workload_free(mlp_workload *w)
+{
+    for (int s = 0; s < 2; s++)
+        for (int p = 0; p < MLP_PRECISIONS; p++)
+            mlp_data_free(w->prepared[s][p]);
+    mlp_dataset_free(&w->train);
+    mlp_dataset_free(&w->test);
+    memset(w, 0, sizeof *w);
+}
+
+const mlp_data *mlp_workload_data(mlp_workload *w, mlp_split split, mlp_precision p, bool *oom)
+{
+    const mlp_dataset *ds = split == MLP_SPLIT_TRAIN ? &w->train : &w->test;
+    *oom = false;
+    if (ds->count == 0)
+        return NULL;
+    mlp_data **slot = &w->prepared[split][p];
+    if (!*slot)
+        *slot = mlp_data_prepare(ds, p);
+    *oom = *slot == NULL;
+    return *slot;
+}
+
+int mlp_workload_fits(const mlp_workload *w, const mlp_model_config *cfg, char *err,
+                      size_t errlen)
+{
+    if (cfg->inputs == w->train.pixels && cfg->outputs == w->train.classes)
+        return 0;
+    snprintf(err, errlen, "model is %zu -> %zu but the data has %zu pixels and %zu classes",
+             cfg->inputs, cfg->outputs, w->train.pixels, w->train.classes);
+    return -1;
+}
+
+/* ---- one run ---- */
+
+struct mlp_engine {
+    mlp_train_config cfg;
+    mlp_model *model;
+    const mlp_data *train, *test; /* owned by the workload */
+    int epoch;                    /* the next epoch to train */
+};
+
+mlp_engine *mlp_engine_open(const mlp_train_config *cfg, mlp_workload *w,
+                            const mlp_kernel_set *set, char *err, size_t errlen)
+{
+    if (mlp_workload_fits(w, &cfg->model, err, errlen) != 0)
+        return NULL;
+    bool oom_train, oom_test;
+    const mlp_data *train = mlp_workload_data(w, MLP_SPLIT_TRAIN, cfg->model.precision, &oom_train);
+    const mlp_data *test = mlp_workload_data(w, MLP_SPLIT_TEST, cfg->model.precision, &oom_test);
+    mlp_engine *e = oom_train || oom_test ? NULL : calloc(1, sizeof *e);
+    if (!e) {
+        snprintf(err, errlen, "out of memory preparing the data");
+        return NULL;
+    }
+    e->model = mlp_model_create(&cfg->model, set, err, errlen);
+    if (!e->model) {
+        free(e);
+        return NULL;
+    }
+    e->cfg = *cfg;
+    e->train = train;
+    e->test = test;
+    return e;
+}
+
+void mlp_engine_train_epoch(mlp_engine *e, mlp_epoch_report *r)
+{
+    memset(r, 0, sizeof *r);
+    r->epoch = e->epoch++;
+    double c0 = mlp_cpu_seconds_now(), t0 = mlp_seconds_now();
+    mlp_model_train_epoch(e->model, e->train, &r->train);
+    r->train_seconds = mlp_seconds_now() - t0;
+    r->train_cpu_seconds = mlp_cpu_seconds_now() - c0;
+}
+
+void mlp_engine_test(mlp_engine *e, mlp_epoch_report *r)
+{
+    if (!e->test)
+        return;
+    double c0 = mlp_cpu_seconds_now(), t0 = mlp_seconds_now();
+    mlp_model_test(e->model, e->test, &r->test);
+    r->test_seconds = mlp_seconds_now() - t0;
+    r->test_cpu_seconds = mlp_cpu_seconds_now() - c0;
+    r->tested = true;
+}
+
+bool mlp_engine_tests_after(const mlp_engine *e, int epoch)
+{
+    return e->test && mlp_is_test_epoch(&e->cfg, epoch);
+}
+
+mlp_model *mlp_engine_model(mlp_engine *e)
+{
+    return e->model;
+}
+
+mlp_model *mlp_engine_close(mlp_engine *e, bool keep_model)
+{
+    if (!e)
+        return NULL;
+    mlp_model *m = e->model;
+    free(e);
+    if (keep_model)
+        return m;
+    mlp_model_free(m);
+    return NULL;
+}
+
+/* ---- the schedule ---- */
+
 bool mlp_is_test_epoch(const mlp_train_config *cfg, int e)
 {
     return e == cfg->epochs - 1 || (cfg->test_every > 0 && e % cfg->test_every == 0);
 }
 
-int mlp_train_run(const mlp_train_config *cfg, const mlp_workload *w, const mlp_kernel_set *set,
+int mlp_train_run(const mlp_train_config *cfg, mlp_workload *w, const mlp_kernel_set *set,
                   mlp_epoch_fn fn, void *user, mlp_model **model_out, char *err, size_t errlen)
 {
-    mlp_model_config mc = cfg->model;
-    if (mc.inputs != w->train.pixels || mc.outputs != w->train.classes) {
-        snprintf(err, errlen, "model is %zu -> %zu but the data has %zu pixels and %zu classes",
-                 mc.inputs, mc.outputs, w->train.pixels, w->train.classes);
+    mlp_engine *e = mlp_engine_open(cfg, w, set, err, errlen);
+    if (!e)
         return -1;
-    }
-    mlp_model *m = mlp_model_create(&mc, set, err, errlen);
-    if (!m)
-        return -1;
-    mlp_data *train = mlp_data_prepare(&w->train, mc.precision);
-    mlp_data *test = w->test.count ? mlp_data_prepare(&w->test, mc.precision) : NULL;
-    if (!train || (w->test.count && !test)) {
-        snprintf(err, errlen, "out of memory preparing the data");
-        mlp_data_free(train);
-        mlp_data_free(test);
-        mlp_model_free(m);
-        return -1;
-    }
-    for (int e = 0; e < cfg->epochs; e++) {
-        mlp_epoch_report r = {.epoch = e};
-        double t0 = mlp_seconds_now();
-        mlp_model_train_epoch(m, train, &r.train);
-        double t1 = mlp_seconds_now();
-        r.train_seconds = t1 - t0;
-        if (test && mlp_is_test_epoch(cfg, e)) {
-            mlp_model_test(m, test, &r.test);
-            r.test_seconds = mlp_seconds_now() - t1;
-            r.tested = true;
-        }
+    for (int epoch = 0; epoch < cfg->epochs; epoch++) {
+        mlp_epoch_report r;
+        mlp_engine_train_epoch(e, &r);
+        if (mlp_engine_tests_after(e, epoch))
+            mlp_engine_test(e, &r);
         if (fn && !fn(&r, user))
             break;
     }
-    mlp_data_free(train);
-    mlp_data_free(test);
+    mlp_model *m = mlp_engine_close(e, model_out != NULL);
     if (model_out)
         *model_out = m;
-    else
-        mlp_model_free(m);
     return 0;
 }

@@ -23,7 +23,7 @@ void mlp_format_test_part(const mlp_epoch_report *r, char *buf, size_t len)
 
 char *mlp_format_epoch_json(const mlp_epoch_report *r, const char *set, const char *precision)
 {
-    json_t *o = json_pack("{s:i, s:s, s:s, s:f, s:f, s:f}", "epoch", r->epoch, "variant", set,
+    json_t *o = json_pack("{s:i, s:s, s:s, s:f, s:f, s:f}", "epoch", r->epoch, "set", set,
                           "precision", precision, "train_error", r->train.error,
                           "train_accuracy", r->train.accuracy, "train_seconds",
                           r->train_seconds);

@@ -1,4 +1,5 @@
-/* timer.h: monotonic wall-clock seconds for epoch and kernel timing. */
+/* timer.h: the clocks epochs and kernels are timed with: monotonic wall-clock seconds,
+ * and the process's CPU seconds (all threads). */
 #ifndef MLP_TIMER_H
 #define MLP_TIMER_H
 
@@ -8,6 +9,13 @@ static inline double mlp_seconds_now(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static inline double mlp_cpu_seconds_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 

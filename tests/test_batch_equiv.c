@@ -11,6 +11,7 @@
 
 #include "model.h"
 #include "rng.h"
+#include "expect.h"
 
 enum { I = 784, H = 40, O = 10, RECORDS = 100, EPOCHS = 3 };
 
@@ -89,7 +90,7 @@ static void reference_step(reference *r, const mlp_dataset *ds, size_t first, si
         }
 }
 
-static int compare(const char *what, size_t batch, bool dropout, const mlp_dataset *ds)
+static void compare(const char *what, size_t batch, bool dropout, const mlp_dataset *ds)
 {
     static reference ref;
     memset(&ref, 0, sizeof ref);
@@ -101,10 +102,11 @@ static int compare(const char *what, size_t batch, bool dropout, const mlp_datas
     mlp_model *m = mlp_model_create(&cfg, mlp_kernel_set_find("scalar"), err, sizeof err);
     mlp_data *d = mlp_data_prepare(ds, MLP_F64);
     if (!m || !d) {
-        printf("FAIL %s: setup: %s\n", what, err);
-        return 1;
+        expect_fail("%s: setup: %s", what, err);
+        mlp_data_free(d);
+        mlp_model_free(m);
+        return;
     }
-    int failures = 0;
     for (int e = 0; e < EPOCHS; e++) {
         ref.error_sum = 0;
         ref.correct = 0;
@@ -114,9 +116,8 @@ static int compare(const char *what, size_t batch, bool dropout, const mlp_datas
         mlp_metrics t;
         mlp_model_train_epoch(m, d, &t);
         if (t.correct != ref.correct || fabs(t.error_sum - ref.error_sum) > 1e-12 * ref.error_sum) {
-            printf("FAIL %s epoch %d: metrics %zu %.17g, reference %zu %.17g\n", what, e,
+            expect_fail("%s epoch %d: metrics %zu %.17g, reference %zu %.17g", what, e,
                    t.correct, t.error_sum, ref.correct, ref.error_sum);
-            failures++;
         }
     }
     size_t n01, n12;
@@ -125,15 +126,13 @@ static int compare(const char *what, size_t batch, bool dropout, const mlp_datas
         size_t i = 0;
         while (i < n01 && w01[i] == ref.w01[i])
             i++;
-        printf("FAIL %s: weights differ from the reference (first W01 difference at %zu)\n",
+        expect_fail("%s: weights differ from the reference (first W01 difference at %zu)",
                what, i);
-        failures++;
     } else {
         printf("ok   %s: %d epochs, weights bitwise identical\n", what, EPOCHS);
     }
     mlp_data_free(d);
     mlp_model_free(m);
-    return failures;
 }
 
 int main(void)
@@ -144,12 +143,10 @@ int main(void)
         printf("FAIL loading data: %s\n", err);
         return 1;
     }
-    int failures = 0;
-    failures += compare("batch 1 = per-sample SGD", 1, false, &ds);
-    failures += compare("batch 1 with dropout", 1, true, &ds);
-    failures += compare("batch 10 = mean gradient", 10, false, &ds);
-    failures += compare("batch 7 (partial last batch) with dropout", 7, true, &ds);
+    compare("batch 1 = per-sample SGD", 1, false, &ds);
+    compare("batch 1 with dropout", 1, true, &ds);
+    compare("batch 10 = mean gradient", 10, false, &ds);
+    compare("batch 7 (partial last batch) with dropout", 7, true, &ds);
     mlp_dataset_free(&ds);
-    printf("%s: %d failure(s)\n", failures ? "FAILED" : "PASSED", failures);
-    return failures ? 1 : 0;
+    return expect_exit();
 }

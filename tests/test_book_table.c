@@ -18,6 +18,8 @@
 #include <string.h>
 #include <sys/wait.h>
 
+
+#include "expect.h"
 enum { MAX_LINES = 64, LINE = 256 };
 
 typedef struct book_line {
@@ -70,26 +72,22 @@ int main(int argc, char **argv)
     int ngot = read_lines(run, got);
     int status = pclose(run);
 
-    int failures = 0;
     if (final && WIFEXITED(status) && WEXITSTATUS(status) == 2 && ngot > 0 &&
         strstr(got[0], "which this CPU lacks")) {
         printf("SKIPPED: %s", got[0]);
-        return 77;
+        return EXPECT_SKIPPED;
     }
     if (status != 0) {
-        printf("FAIL mlpbench exited with status %d\n", status);
-        failures++;
+        expect_fail("mlpbench exited with status %d", status);
     }
     if (ngot != nwant) {
-        printf("FAIL %d lines printed, the book has %d\n", ngot, nwant);
-        failures++;
+        expect_fail("%d lines printed, the book has %d", ngot, nwant);
     }
     double worst = 0;
     for (int i = 0; i < ngot && i < nwant; i++) {
         book_line g, w;
         if (!parse(got[i], &g) || !parse(want[i], &w)) {
-            printf("FAIL line %d unreadable: %s", i + 1, got[i]);
-            failures++;
+            expect_fail("line %d unreadable: %s", i + 1, got[i]);
             continue;
         }
         bool same = strcmp(got[i], want[i]) == 0;
@@ -99,41 +97,35 @@ int main(int argc, char **argv)
                 double d = fabs(g.values[v] - w.values[v]);
                 worst = d > worst ? d : worst;
                 if (d > 0.002 + 1e-9) {
-                    printf("FAIL final value %d off by %.4f:\n  got  %s  book %s", v, d, got[i],
+                    expect_fail("final value %d off by %.4f:\n  got  %s  book %s", v, d, got[i],
                            want[i]);
-                    failures++;
                 }
             }
             if (g.epoch != w.epoch) {
-                printf("FAIL line %d: epoch %d, book %d\n", i + 1, g.epoch, w.epoch);
-                failures++;
+                expect_fail("line %d: epoch %d, book %d", i + 1, g.epoch, w.epoch);
             }
             continue;
         }
         if (exact || last) {
             if (!same) {
-                printf("FAIL line %d:\n  got  %s  book %s", i + 1, got[i], want[i]);
-                failures++;
+                expect_fail("line %d:\n  got  %s  book %s", i + 1, got[i], want[i]);
             }
             continue;
         }
         if (g.epoch != w.epoch) {
-            printf("FAIL line %d: epoch %d, book %d\n", i + 1, g.epoch, w.epoch);
-            failures++;
+            expect_fail("line %d: epoch %d, book %d", i + 1, g.epoch, w.epoch);
         }
         for (int v = 0; v < 4; v++) {
             double d = fabs(g.values[v] - w.values[v]);
             worst = d > worst ? d : worst;
             if (d > 0.001 + 1e-9) {
-                printf("FAIL line %d value %d off by %.4f:\n  got  %s  book %s", i + 1, v, d,
+                expect_fail("line %d value %d off by %.4f:\n  got  %s  book %s", i + 1, v, d,
                        got[i], want[i]);
-                failures++;
             }
         }
     }
     if (!exact)
         printf("largest difference from the book%s: %.4f (tolerance %s)\n",
                final ? "'s final line" : "", worst, final ? "0.002" : "0.001");
-    printf("%s: %d failure(s)\n", failures ? "FAILED" : "PASSED", failures);
-    return failures ? 1 : 0;
+    return expect_exit();
 }

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "model.h"
+#include "expect.h"
 
 enum { INPUTS = 6, HIDDEN = 5, OUTPUTS = 3 };
 
@@ -92,7 +93,7 @@ int main(void)
     uint8_t images[INPUTS] = {0, 255, 17, 128, 200, 64}, labels[1] = {1};
     mlp_dataset ds = {.count = 1, .pixels = INPUTS, .classes = OUTPUTS, .images = images,
                       .labels = labels};
-    int failures = 0, inactive;
+    int inactive;
     /* Tolerance 1e-5: central differences with h = 1e-6 on a piecewise-quadratic loss
      * have truncation error ~0 and rounding error ~1e-16 * L / h ~ 1e-10 relative; the
      * step's own rounding (W + alpha*g - W, |W| ~ 1, alpha*g ~ 1e-4) is ~1e-12. */
@@ -100,19 +101,15 @@ int main(void)
     printf("strict ReLU: worst relative gradient error %.3g (%d of %d hidden units off)\n",
            strict, inactive, HIDDEN);
     if (!(strict < 1e-5)) {
-        printf("FAIL strict gradient differs from finite differences\n");
-        failures++;
+        expect_fail("strict gradient differs from finite differences");
     }
     if (inactive == 0) {
-        printf("FAIL the record activates every hidden unit: the seed check below is void\n");
-        failures++;
+        expect_fail("the record activates every hidden unit: the seed check below is void");
     }
     double seed = worst_error(MLP_RELU_GRAD_SEED, &ds, &inactive);
     printf("seed ReLU derivative: worst relative error %.3g (expected large)\n", seed);
     if (!(seed > 1e-2)) {
-        printf("FAIL the seed's derivative matched the true gradient: check is insensitive\n");
-        failures++;
+        expect_fail("the seed's derivative matched the true gradient: check is insensitive");
     }
-    printf("%s: %d failure(s)\n", failures ? "FAILED" : "PASSED", failures);
-    return failures ? 1 : 0;
+    return expect_exit();
 }

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "pyfmt.h"
+#include "expect.h"
 
 int main(void)
 {
@@ -17,26 +18,21 @@ int main(void)
         {0.537, "0.537"}, {0.6488, "0.6488"}, {HUGE_VAL, "inf"}, {-HUGE_VAL, "-inf"},
         {NAN, "nan"}, {0.721999999, "0.721999999"}, {12.0, "12.0"}, {1.5e-7, "1.5e-07"},
     };
-    int failures = 0;
     char buf[64];
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         mlp_py_float_str(cases[i].x, buf, sizeof buf);
         if (strcmp(buf, cases[i].python) != 0) {
-            printf("FAIL str(%.17g): got '%s', Python '%s'\n", cases[i].x, buf, cases[i].python);
-            failures++;
+            expect_fail("str(%.17g): got '%s', Python '%s'", cases[i].x, buf, cases[i].python);
         }
     }
     /* the book's str(x)[0:5] */
     mlp_py_float_str5(0.72177245, buf, sizeof buf);
     if (strcmp(buf, "0.721") != 0) {
-        printf("FAIL str(0.72177245)[0:5]: got '%s'\n", buf);
-        failures++;
+        expect_fail("str(0.72177245)[0:5]: got '%s'", buf);
     }
     mlp_py_float_str5(1.0, buf, sizeof buf);
     if (strcmp(buf, "1.0") != 0) {
-        printf("FAIL str(1.0)[0:5]: got '%s'\n", buf);
-        failures++;
+        expect_fail("str(1.0)[0:5]: got '%s'", buf);
     }
-    printf("%s: %d failure(s)\n", failures ? "FAILED" : "PASSED", failures);
-    return failures ? 1 : 0;
+    return expect_exit();
 }

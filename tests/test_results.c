@@ -14,18 +14,7 @@
 #include <unistd.h>
 
 #include "results.h"
-
-static int failures;
-
-#define EXPECT(cond, ...)                                                                      \
-    do {                                                                                       \
-        if (!(cond)) {                                                                         \
-            printf("FAIL %s:%d: ", __FILE__, __LINE__);                                        \
-            printf(__VA_ARGS__);                                                               \
-            printf("\n");                                                                      \
-            failures++;                                                                        \
-        }                                                                                      \
-    } while (0)
+#include "expect.h"
 
 static bool near(double got, double want)
 {
@@ -306,10 +295,5 @@ int main(void)
     test_empty(&run);
     mlp_bench_free(&run);
     rmdir(dir);
-    if (failures) {
-        printf("%d failure(s)\n", failures);
-        return 1;
-    }
-    printf("ok\n");
-    return 0;
+    return expect_exit();
 }

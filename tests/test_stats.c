@@ -7,18 +7,7 @@
 #include <string.h>
 
 #include "stats.h"
-
-static int failures;
-
-#define EXPECT(cond, ...)                                                                      \
-    do {                                                                                       \
-        if (!(cond)) {                                                                         \
-            printf("FAIL %s:%d: ", __FILE__, __LINE__);                                        \
-            printf(__VA_ARGS__);                                                               \
-            printf("\n");                                                                      \
-            failures++;                                                                        \
-        }                                                                                      \
-    } while (0)
+#include "expect.h"
 
 static bool near(double got, double want)
 {
@@ -116,10 +105,5 @@ int main(void)
     test_odd();
     test_small();
     test_mann_whitney();
-    if (failures) {
-        printf("%d failure(s)\n", failures);
-        return 1;
-    }
-    printf("ok\n");
-    return 0;
+    return expect_exit();
 }

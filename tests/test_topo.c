@@ -6,18 +6,7 @@
 #include <string.h>
 
 #include "topo.h"
-
-static int failures;
-
-#define EXPECT(cond, ...)                                                                      \
-    do {                                                                                       \
-        if (!(cond)) {                                                                         \
-            printf("FAIL %s:%d: ", __FILE__, __LINE__);                                        \
-            printf(__VA_ARGS__);                                                               \
-            printf("\n");                                                                      \
-            failures++;                                                                        \
-        }                                                                                      \
-    } while (0)
+#include "expect.h"
 
 static mlp_topo *open_or_fail(const char *synthetic)
 {
@@ -148,10 +137,5 @@ int main(void)
     test_bigger();
     test_bad();
     test_this_machine();
-    if (failures) {
-        printf("%d failure(s)\n", failures);
-        return 1;
-    }
-    printf("ok\n");
-    return 0;
+    return expect_exit();
 }

@@ -13,8 +13,9 @@
 
 const char mlp_workload_help[] =
     "Workload options (defaults: the book's seed network):\n"
-    "  --variant NAME       kernel set (see 'mlpbench list'); default $MLPBENCH_VARIANT,\n"
-    "                       else the fastest set this CPU runs\n"
+    "  --set NAME           kernel set (see 'mlpbench list'); default $MLPBENCH_SET,\n"
+    "                       else the fastest set this CPU runs (--variant and\n"
+    "                       $MLPBENCH_VARIANT: old names, still accepted)\n"
     "  --precision f32|f64  arithmetic precision (default f64)\n"
     "  --threads N          OpenMP threads for threaded sets (default: one per core)\n"
     "  --seed N             np.random.seed for the weights and dropout (default 1)\n"
@@ -90,7 +91,7 @@ bool mlp_parse_workload_option(const char *cmd, int opt, const char *arg, mlp_ru
 {
     mlp_model_config *m = &o->spec.train.model;
     switch (opt) {
-    case MLP_OPT_VARIANT: o->variant = arg; break;
+    case MLP_OPT_SET: o->set = arg; break;
     case MLP_OPT_PRECISION:
         if (!mlp_precision_parse(arg, &m->precision))
             mlp_usage_error(cmd, "--precision expects f32 or f64, got '%s'", arg);
@@ -129,31 +130,38 @@ bool mlp_parse_workload_option(const char *cmd, int opt, const char *arg, mlp_ru
     return true;
 }
 
+const mlp_kernel_set *mlp_lookup_set(const char *cmd, const char *source, const char *name)
+{
+    if (!*name)
+        mlp_usage_error(cmd, "%s expects a kernel set name, got ''", source);
+    const mlp_kernel_set *set = mlp_kernel_set_find(name);
+    if (!set) {
+        char known[256] = "";
+        for (size_t i = 0; i < mlp_kernel_set_count(); i++) {
+            strncat(known, i ? ", " : "", sizeof known - strlen(known) - 1);
+            strncat(known, mlp_kernel_set_at(i)->name, sizeof known - strlen(known) - 1);
+        }
+        mlp_usage_error(cmd, "%s: unknown kernel set '%s' (this build has: %s)", source, name,
+                        known);
+    }
+    if (!mlp_kernel_set_runnable(set))
+        mlp_usage_error(cmd, "%s: kernel set '%s' needs %s, which this CPU lacks (it has: %s)",
+                        source, name, set->isa, mlp_cpu_feature_string());
+    return set;
+}
+
 const mlp_kernel_set *mlp_choose_set(const char *cmd, const char *name, mlp_precision p)
 {
-    const char *source = "--variant";
-    if (!name || !*name) {
-        name = getenv("MLPBENCH_VARIANT");
-        source = "MLPBENCH_VARIANT";
-    }
-    const mlp_kernel_set *set;
-    if (name && *name) {
-        set = mlp_kernel_set_find(name);
-        if (!set) {
-            char known[256] = "";
-            for (size_t i = 0; i < mlp_kernel_set_count(); i++) {
-                strncat(known, i ? ", " : "", sizeof known - strlen(known) - 1);
-                strncat(known, mlp_kernel_set_at(i)->name, sizeof known - strlen(known) - 1);
-            }
-            mlp_usage_error(cmd, "%s: unknown kernel set '%s' (this build has: %s)", source,
-                            name, known);
+    const char *source = "--set";
+    static const char *const env_names[] = {"MLPBENCH_SET", "MLPBENCH_VARIANT"};
+    for (size_t i = 0; !name && i < 2; i++) {
+        const char *env = getenv(env_names[i]);
+        if (env && *env) { /* an empty variable counts as unset */
+            name = env;
+            source = env_names[i];
         }
-        if (!mlp_kernel_set_runnable(set))
-            mlp_usage_error(cmd, "%s: kernel set '%s' needs %s, which this CPU lacks (it has: %s)",
-                            source, name, set->isa, mlp_cpu_feature_string());
-    } else {
-        set = mlp_kernel_set_best();
     }
+    const mlp_kernel_set *set = name ? mlp_lookup_set(cmd, source, name) : mlp_kernel_set_best();
     if (!mlp_kernel_set_has(set, p))
         mlp_usage_error(cmd, "kernel set '%s' has no %s kernels (try --precision %s)", set->name,
                         mlp_precision_name(p), mlp_precision_name(p == MLP_F32 ? MLP_F64 : MLP_F32));

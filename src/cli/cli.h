@@ -14,7 +14,7 @@ enum { MLP_EXIT_FAILURE = 1, MLP_EXIT_USAGE = 2 };
 /* The workload and how to run it, as given on the command line. */
 typedef struct mlp_run_options {
     mlp_run_spec spec;   /* the workload */
-    const char *variant; /* NULL: $MLPBENCH_VARIANT, else the fastest runnable set */
+    const char *set;     /* kernel set; NULL: $MLPBENCH_SET, else the fastest runnable */
     int threads;         /* 0: one per physical core */
     bool json;           /* --format json */
 } mlp_run_options;
@@ -23,14 +23,15 @@ enum {
     MLP_OPT_HELP = 'h',
     MLP_OPT_PRECISION = 1000, MLP_OPT_SEED, MLP_OPT_HIDDEN, MLP_OPT_ALPHA, MLP_OPT_EPOCHS,
     MLP_OPT_TRAIN_COUNT, MLP_OPT_TEST_COUNT, MLP_OPT_TEST_EVERY, MLP_OPT_BATCH,
-    MLP_OPT_DROPOUT, MLP_OPT_RELU_GRAD, MLP_OPT_DATA, MLP_OPT_FORMAT, MLP_OPT_VARIANT,
+    MLP_OPT_DROPOUT, MLP_OPT_RELU_GRAD, MLP_OPT_DATA, MLP_OPT_FORMAT, MLP_OPT_SET,
     MLP_OPT_THREADS,
     MLP_OPT_COMMAND_FIRST = 1100, /* commands number their own options from here */
 };
 
 /* getopt_long entries of the workload options; a command lists them in its table. */
 #define MLP_WORKLOAD_OPTIONS                                                              \
-    {"variant", required_argument, NULL, MLP_OPT_VARIANT},                                \
+    {"set", required_argument, NULL, MLP_OPT_SET},                                        \
+    {"variant", required_argument, NULL, MLP_OPT_SET}, /* the old name */                 \
     {"precision", required_argument, NULL, MLP_OPT_PRECISION},                            \
     {"seed", required_argument, NULL, MLP_OPT_SEED},                                      \
     {"hidden", required_argument, NULL, MLP_OPT_HIDDEN},                                  \
@@ -66,10 +67,13 @@ unsigned long mlp_parse_ulong(const char *cmd, const char *opt, const char *s, u
                               unsigned long max);
 double mlp_parse_double(const char *cmd, const char *opt, const char *s, double min, double max);
 
-/* The kernel set to run: `name` (or $MLPBENCH_VARIANT when name is NULL), else the
- * fastest runnable one. An unknown set, one this CPU cannot run, or one without the
- * precision is a usage error (exit 2). */
+/* The kernel set to run: `name` (or, when name is NULL, $MLPBENCH_SET or its old name
+ * $MLPBENCH_VARIANT), else the fastest runnable one. An unknown set, one this CPU
+ * cannot run, or one without the precision is a usage error (exit 2). */
 const mlp_kernel_set *mlp_choose_set(const char *cmd, const char *name, mlp_precision p);
+/* The set called `name`, as given by `source` (an option or variable name, for the
+ * message): an empty or unknown name, or a set this CPU cannot run, is a usage error. */
+const mlp_kernel_set *mlp_lookup_set(const char *cmd, const char *source, const char *name);
 /* Applies --threads (0: one per physical core) to OpenMP; returns the count used. */
 int mlp_apply_threads(int threads);
 

@@ -19,7 +19,7 @@ static const char usage[] =
     "its correctness check.\n\n"
     "Benchmark options:\n"
     "  --sets LIST          comma-separated kernel sets (default: every set this CPU runs);\n"
-    "                       --variant is the same\n"
+    "                       --set, and the old name --variant, are the same\n"
     "  --precision LIST     f32, f64 or f32,f64 (default f64, the seed's)\n"
     "  --threads LIST       thread counts for threaded sets, e.g. 1,2 for a scaling table\n"
     "                       (default: one per core); other sets run one thread\n"
@@ -74,19 +74,7 @@ static void for_each_item(const char *opt, const char *list, void (*fn)(const ch
 static void add_set(const char *name, void *user)
 {
     mlp_bench_config *c = user;
-    const mlp_kernel_set *s = mlp_kernel_set_find(name);
-    if (!s) {
-        char known[256] = "";
-        for (size_t i = 0; i < mlp_kernel_set_count(); i++) {
-            strncat(known, i ? ", " : "", sizeof known - strlen(known) - 1);
-            strncat(known, mlp_kernel_set_at(i)->name, sizeof known - strlen(known) - 1);
-        }
-        mlp_usage_error("bench", "--sets: unknown kernel set '%s' (this build has: %s)", name,
-                        known);
-    }
-    if (!mlp_kernel_set_runnable(s))
-        mlp_usage_error("bench", "--sets: kernel set '%s' needs %s, which this CPU lacks (it has: %s)",
-                        name, s->isa, mlp_cpu_feature_string());
+    const mlp_kernel_set *s = mlp_lookup_set("bench", "--sets", name);
     for (size_t i = 0; i < c->nsets; i++)
         if (c->sets[i] == s)
             return;
@@ -119,7 +107,7 @@ static bool parse_bench_option(int opt, const char *arg, bench_cli *b)
 {
     mlp_bench_config *c = &b->cfg;
     switch (opt) {
-    case OPT_SETS: case MLP_OPT_VARIANT: b->sets = arg; break;
+    case OPT_SETS: case MLP_OPT_SET: b->sets = arg; break;
     case MLP_OPT_PRECISION: b->precisions = arg; break;
     case MLP_OPT_THREADS: b->threads = arg; break;
     case MLP_OPT_EPOCHS: c->epochs = (int)mlp_parse_ulong("bench", "epochs", arg, 1, 100000); break;

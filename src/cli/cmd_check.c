@@ -26,7 +26,8 @@ static const char usage[] =
     "                  final line for the seed workload); threaded sets bitwise\n"
     "                  identical for 1..N threads.\n\n"
     "Options:\n"
-    "  --variant NAME     check only this set (and scalar as the reference)\n"
+    "  --set NAME         check only this set (and scalar as the reference);\n"
+    "                     --variant is its old name\n"
     "  --kernels-only     skip the training level\n"
     "  --training-only    skip the kernel level\n"
     "  --check-seed N     seed of the kernel-level random inputs (default 1)\n"
@@ -77,13 +78,14 @@ static void parse(int argc, char **argv, check_options *o)
         mlp_usage_error("check", "unexpected argument '%s'", argv[optind]);
     if (!o->kernels && !o->training)
         mlp_usage_error("check", "--kernels-only and --training-only exclude each other");
-    if (o->run.variant && !mlp_kernel_set_find(o->run.variant))
-        mlp_choose_set("check", o->run.variant, MLP_F32); /* reports the unknown name */
+    /* a set this CPU cannot run is SKIPPED, not an error; a bad name is */
+    if (o->run.set && !mlp_kernel_set_find(o->run.set))
+        mlp_lookup_set("check", "--set", o->run.set);
 }
 
 static bool selected(const check_options *o, const mlp_kernel_set *set)
 {
-    return !o->run.variant || strcmp(o->run.variant, set->name) == 0;
+    return !o->run.set || strcmp(o->run.set, set->name) == 0;
 }
 
 static void print_row(const char *name, const char *what, const mlp_training_check *r)
@@ -98,62 +100,65 @@ static void print_row(const char *name, const char *what, const mlp_training_che
            mlp_check_status_name(r->status), *r->detail ? ": " : "", r->detail);
 }
 
+typedef struct training_rows {
+    const check_options *o;
+    mlp_train_config cfg;
+    mlp_workload *w;
+    int failures;
+} training_rows;
+
+/* One set's rows: its trajectory against the reference and, for a threaded set, the
+ * bitwise reproducibility across thread counts of a few epochs of the seed (B = 1) and
+ * of B = 100. */
+static void print_set(const mlp_kernel_set *set, const mlp_training_check *r, void *user)
+{
+    training_rows *t = user;
+    print_row(set->name, "trajectory", r);
+    t->failures += r->status == MLP_CHECK_FAILED;
+    fflush(stdout);
+    if (!set->threaded)
+        return;
+    mlp_train_config short_cfg = t->cfg;
+    short_cfg.epochs = t->cfg.epochs < 3 ? t->cfg.epochs : 3;
+    const size_t batches[] = {1, 100};
+    for (size_t b = 0; b < 2; b++) {
+        short_cfg.model.batch = batches[b];
+        char what[64];
+        snprintf(what, sizeof what, "1..%d threads, B=%zu", t->o->max_threads, batches[b]);
+        mlp_training_check rr;
+        mlp_check_thread_reproducibility(&short_cfg, t->w, set, t->o->max_threads, &rr);
+        print_row(set->name, what, &rr);
+        t->failures += rr.status == MLP_CHECK_FAILED;
+    }
+}
+
 /* The training level; returns the number of failures. */
-static int check_training(check_options *o)
+static int check_training(const check_options *o)
 {
     char err[512];
     mlp_workload w;
-    if (mlp_workload_load(&w, o->run.spec.data_dir, o->run.spec.train_count, o->run.spec.test_count, err,
-                          sizeof err) != 0) {
+    if (mlp_workload_load(&w, &o->run.spec, err, sizeof err) != 0) {
         mlp_fail("check", err);
         return 1;
     }
-    mlp_train_config cfg = o->run.spec.train;
-    cfg.model.precision = MLP_F32;
+    training_rows t = {.o = o, .cfg = o->run.spec.train, .w = &w};
+    t.cfg.model.precision = MLP_F32;
     printf("\nTraining level: float32, %d epochs, %zu training / %zu test records; "
            "tolerance %.3f on every printed value\n",
-           cfg.epochs, w.train.count, w.test.count, MLP_TRAINING_TOLERANCE);
+           t.cfg.epochs, w.train.count, w.test.count, MLP_TRAINING_TOLERANCE);
     printf("%-8s %-22s %-12s %-8s %8s  %s\n", "set", "check", "vs scalar", "vs book",
            "seconds", "status");
-    static mlp_trajectory scalar;
-    int failures = 0;
-    mlp_training_check ref = {0};
-    if (mlp_trajectory_run(&cfg, &w, mlp_kernel_set_find("scalar"), &scalar, err,
-                           sizeof err) != 0) {
-        mlp_workload_free(&w);
+    const mlp_kernel_set *sets[64];
+    size_t nsets = 0;
+    for (size_t i = 0; i < mlp_kernel_set_count() && nsets < 64; i++)
+        if (selected(o, mlp_kernel_set_at(i)))
+            sets[nsets++] = mlp_kernel_set_at(i);
+    if (mlp_check_training_sets(&t.cfg, &w, sets, nsets, print_set, &t, err, sizeof err) != 0) {
         mlp_fail("check", err);
-        return 1;
-    }
-    /* the reference's own row: its distance from the book's final line */
-    mlp_check_training_set(&cfg, &w, mlp_kernel_set_find("scalar"), &scalar, &ref);
-    print_row("scalar", "trajectory", &ref);
-    failures += ref.status == MLP_CHECK_FAILED;
-    for (size_t i = 0; i < mlp_kernel_set_count(); i++) {
-        const mlp_kernel_set *set = mlp_kernel_set_at(i);
-        if (strcmp(set->name, "scalar") == 0 || !selected(o, set))
-            continue;
-        mlp_training_check r;
-        mlp_check_training_set(&cfg, &w, set, &scalar, &r);
-        print_row(set->name, "trajectory", &r);
-        failures += r.status == MLP_CHECK_FAILED;
-        fflush(stdout);
-        if (!set->threaded)
-            continue;
-        /* Reproducibility: a few epochs of the seed (B = 1) and of B = 100 */
-        mlp_train_config short_cfg = cfg;
-        short_cfg.epochs = cfg.epochs < 3 ? cfg.epochs : 3;
-        const size_t batches[] = {1, 100};
-        for (size_t b = 0; b < 2; b++) {
-            short_cfg.model.batch = batches[b];
-            char what[64];
-            snprintf(what, sizeof what, "1..%d threads, B=%zu", o->max_threads, batches[b]);
-            mlp_check_thread_reproducibility(&short_cfg, &w, set, o->max_threads, &r);
-            print_row(set->name, what, &r);
-            failures += r.status == MLP_CHECK_FAILED;
-        }
+        t.failures++;
     }
     mlp_workload_free(&w);
-    return failures;
+    return t.failures;
 }
 
 int mlp_cmd_check(int argc, char **argv)
@@ -164,7 +169,7 @@ int mlp_cmd_check(int argc, char **argv)
     if (o.kernels) {
         mlp_check_tally tally = {0};
         printf("Kernel level (random inputs, seed %lu)\n", o.seed);
-        failures += mlp_check_kernels(o.seed, o.run.variant, stdout, &tally);
+        failures += mlp_check_kernels(o.seed, o.run.set, stdout, &tally);
         printf("kernel level: %d passed, %d failed, %d skipped\n", tally.passed, tally.failed,
                tally.skipped);
         fflush(stdout);

@@ -72,11 +72,11 @@ int mlp_cmd_train(int argc, char **argv)
     if (optind < argc)
         mlp_usage_error("train", "unexpected argument '%s'", argv[optind]);
 
-    const mlp_kernel_set *set = mlp_choose_set("train", opt.variant, opt.spec.train.model.precision);
+    const mlp_kernel_set *set = mlp_choose_set("train", opt.set, opt.spec.train.model.precision);
     mlp_apply_threads(opt.threads);
     char err[512];
     mlp_workload w;
-    if (mlp_workload_load(&w, opt.spec.data_dir, opt.spec.train_count, opt.spec.test_count, err, sizeof err))
+    if (mlp_workload_load(&w, &opt.spec, err, sizeof err) != 0)
         return mlp_fail("train", err);
     train_output out = {.opt = &opt, .set = set->name, .tty = isatty(STDOUT_FILENO)};
     int rc = mlp_train_run(&opt.spec.train, &w, set, print_epoch, &out, NULL, err, sizeof err);

@@ -1,0 +1,114 @@
+/* bench_table.c: the console tables of `mlpbench bench`: one row per case (epoch and
+ * test-pass medians, spread, rates, % of peak, speedup, check status) and, with several
+ * thread counts, the thread-scaling table (see bench.h). */
+#include <string.h>
+
+#include "bench.h"
+
+static void check_cell(const mlp_bench_case *k, char *out, size_t len)
+{
+    if (!k->checked)
+        snprintf(out, len, "SKIPPED (not checked)");
+    else
+        snprintf(out, len, "%s", mlp_check_status_name(k->check.status));
+}
+
+static void ratio_cell(double v, char *out, size_t len)
+{
+    if (v > 0)
+        snprintf(out, len, "%.2fx", v);
+    else
+        snprintf(out, len, "-");
+}
+
+static void print_case(FILE *f, const mlp_bench_case *k)
+{
+    char sp_train[16], sp_test[16], pk[16], chk[40], test_ms[16], test_cv[16];
+    ratio_cell(k->train.speedup, sp_train, sizeof sp_train);
+    ratio_cell(k->test.speedup, sp_test, sizeof sp_test);
+    check_cell(k, chk, sizeof chk);
+    if (k->peak_gflops > 0)
+        snprintf(pk, sizeof pk, "%.1f", k->percent_of_peak);
+    else
+        snprintf(pk, sizeof pk, "-");
+    if (k->test.n) {
+        snprintf(test_ms, sizeof test_ms, "%.2f", k->test.stats.median * 1e3);
+        snprintf(test_cv, sizeof test_cv, "%.1f", k->test.stats.cv * 100);
+    } else {
+        snprintf(test_ms, sizeof test_ms, "-");
+        snprintf(test_cv, sizeof test_cv, "-");
+    }
+    fprintf(f, "%-24s %9.3f %8.3f %9.3f %5.1f %9.0f %7.2f %7.2f %6s %8s %8s %5s %8s  %s\n",
+            k->name, k->train.stats.median * 1e3, k->train.stats.min * 1e3,
+            k->train.stats.mad * 1e3, k->train.stats.cv * 100, k->train.samples_per_second,
+            k->train.gflops_dense, k->train.gflops_executed, pk, sp_train, test_ms, test_cv,
+            sp_test, chk);
+}
+
+/* Threaded sets at several thread counts: time and efficiency against the fewest. */
+static void print_scaling(FILE *f, const mlp_bench_run *run)
+{
+    if (run->cfg.nthreads < 2)
+        return;
+    bool header = false;
+    for (size_t i = 0; i < run->ncases; i++) {
+        const mlp_bench_case *base = &run->cases[i];
+        if (!base->threaded || base->threads != run->cfg.threads[0])
+            continue;
+        if (!header)
+            fprintf(f, "\nThread scaling (median; speedup and efficiency against the first "
+                       "thread count):\n%-24s %8s %9s %8s %10s %9s %8s %10s\n",
+                    "case", "threads", "epoch ms", "speedup", "efficiency", "test ms", "speedup",
+                    "efficiency");
+        header = true;
+        for (size_t j = 0; j < run->ncases; j++) {
+            const mlp_bench_case *k = &run->cases[j];
+            if (strcmp(k->set, base->set) != 0 || k->precision != base->precision)
+                continue;
+            double s = base->train.stats.median / k->train.stats.median;
+            double t = base->test.stats.median / k->test.stats.median;
+            double ratio = (double)base->threads / k->threads;
+            fprintf(f, "%-24s %8d %9.3f %7.2fx %9.0f%% %9.3f %7.2fx %9.0f%%\n", k->name,
+                    k->threads, k->train.stats.median * 1e3, s, 100 * s * ratio,
+                    k->test.stats.median * 1e3, t, 100 * t * ratio);
+        }
+    }
+}
+
+/* Whether case i is the first of its kernel set (its check detail is printed once). */
+static bool first_of_set(const mlp_bench_run *run, size_t i)
+{
+    for (size_t j = 0; j < i; j++)
+        if (strcmp(run->cases[j].set, run->cases[i].set) == 0)
+            return false;
+    return true;
+}
+
+void mlp_bench_print(FILE *f, const mlp_bench_run *run)
+{
+    const mlp_bench_config *c = &run->cfg;
+    const mlp_model_config *m = &c->spec.train.model;
+    fprintf(f, "mlpbench bench: %zu-%zu-%zu, batch %zu, %zu training / %zu test records; "
+               "%d warm-up + %d measured epochs x %d repetitions, shuffled (seed %u)\n",
+            m->inputs, m->hidden, m->outputs, m->batch, run->train_count, run->test_count,
+            c->warmup, c->epochs, c->repetitions, c->shuffle_seed);
+    fprintf(f, "epoch/test: one training epoch / one test pass; ms; MAD: median absolute "
+               "deviation; GFLOP/s dense/exec (zero inputs skipped); %%peak: exec vs FMA peak\n\n");
+    fprintf(f, "%-24s %9s %8s %9s %5s %9s %7s %7s %6s %8s %8s %5s %8s  %s\n", "case",
+            "epoch ms", "min ms", "MAD ms", "CV%", "samples/s", "GF/s", "GF/s", "%peak",
+            "speedup", "test ms", "CV%", "speedup", "check");
+    fprintf(f, "%-24s %9s %8s %9s %5s %9s %7s %7s %6s %8s %8s %5s %8s\n", "", "(median)", "", "",
+            "", "", "dense", "exec", "", "vs scal", "(median)", "", "vs scal");
+    for (size_t i = 0; i < run->ncases; i++)
+        print_case(f, &run->cases[i]);
+    print_scaling(f, run);
+    for (size_t i = 0; i < run->nskipped; i++)
+        fprintf(f, "skipped: %s (%s)\n", run->skipped[i].set, run->skipped[i].reason);
+    for (size_t i = 0; i < run->ncases; i++) {
+        const mlp_bench_case *k = &run->cases[i];
+        if (k->checked && k->check.status != MLP_CHECK_PASSED && *k->check.detail &&
+            first_of_set(run, i))
+            fprintf(f, "check %s: %s: %s\n", k->set, mlp_check_status_name(k->check.status),
+                    k->check.detail);
+    }
+}
