@@ -43,20 +43,12 @@ static void *alloc_aligned(size_t bytes)
 #define TABLE k32
 #define TABLE_TYPE mlp_kernels_f32
 #include "model_impl.h"
-#undef REAL
-#undef SFX
-#undef TABLE
-#undef TABLE_TYPE
 
 #define REAL double
 #define SFX(name) name##_f64
 #define TABLE k64
 #define TABLE_TYPE mlp_kernels_f64
 #include "model_impl.h"
-#undef REAL
-#undef SFX
-#undef TABLE
-#undef TABLE_TYPE
 
 mlp_model_config mlp_model_config_seed(void)
 {

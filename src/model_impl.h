@@ -1,6 +1,9 @@
 /* model_impl.h: the seed network's passes for one precision, included by model.c
- * with REAL (float or double), SFX(name), TABLE (the kernel table member of
- * mlp_model) and DATA_X / DATA_Y (the data members) defined.
+ * once per precision with REAL (float or double), SFX(name) (the name with the
+ * precision's suffix), TABLE (the kernel table member of mlp_model) and TABLE_TYPE (its
+ * type) defined; it generates SFX(init_weights), SFX(prepare), SFX(argmax),
+ * SFX(forward_rows), SFX(score_rows), SFX(train_epoch), SFX(test), and undefines the
+ * four macros at its end.
  *
  * Shapes: I inputs, H hidden, O outputs, rows = records in the current step.
  *   layer_0 [rows,I] -> layer_1 = relu(layer_0 . W01) [rows,H]
@@ -110,3 +113,8 @@ static void SFX(test)(mlp_model *m, const mlp_data *d, mlp_metrics *acc)
         SFX(score_rows)(m, rows, Y + start * O, d->labels + start, acc);
     }
 }
+
+#undef REAL
+#undef SFX
+#undef TABLE
+#undef TABLE_TYPE

@@ -3,7 +3,7 @@
  *   usage: test_book_table MLPBENCH TABLE exact|near|final [mlpbench options...]
  * exact: every line identical (the float64 reference reproduces the book).
  * final: the same lines and epochs, and every value of the final line within 0.002
- *        of the book's (issue 3's training-level bound for a SIMD set's float32 run;
+ *        of the book's (the training-level checker's bound for a SIMD set's float32 run;
  *        see src/check_training.c). A set this CPU cannot run: exit 77 (skipped).
  * near:  the same number of lines, the same epochs, the final line identical, and
  *        every printed value within 0.001 of the book's. Why 0.001 for float32: the
