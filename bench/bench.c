@@ -4,12 +4,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <zlib.h>
 
 #include "bench.h"
 #include "order.h"
 #include "progress.h"
 #include "timer.h"
 #include "topo.h"
+#include "workers.h"
 
 void mlp_bench_config_defaults(mlp_bench_config *c)
 {
@@ -19,7 +21,8 @@ void mlp_bench_config_defaults(mlp_bench_config *c)
     c->nprecisions = 1;
     c->warmup = 1;
     c->epochs = 10;
-    c->repetitions = 5;
+    c->repetitions = 10;
+    c->processes = -1; /* one per repetition */
     c->pin = true;
     c->check_epochs = 10;
     c->peak = true;
@@ -73,9 +76,11 @@ int mlp_bench_init(mlp_bench_run *run, const mlp_bench_config *cfg, char *err, s
 {
     memset(run, 0, sizeof *run);
     run->cfg = *cfg;
-    mlp_machine_describe(&run->machine);
-    run->nwarnings = mlp_machine_warnings(&run->machine, cfg->pin, run->warnings,
-                                          MLP_MACHINE_MAX_WARNINGS);
+    if (cfg->worker_count == 0) { /* a worker's parent describes the machine */
+        mlp_machine_describe(&run->machine);
+        run->nwarnings = mlp_machine_warnings(&run->machine, cfg->pin, run->warnings,
+                                              MLP_MACHINE_MAX_WARNINGS);
+    }
     size_t max = cfg->nsets * cfg->nprecisions * (cfg->nthreads ? cfg->nthreads : 1);
     run->cases = calloc(max ? max : 1, sizeof *run->cases);
     if (!run->cases)
@@ -95,8 +100,11 @@ int mlp_bench_init(mlp_bench_run *run, const mlp_bench_config *cfg, char *err, s
                     goto oom;
         }
     run->order = malloc((size_t)cfg->repetitions * (run->ncases ? run->ncases : 1) * sizeof(int));
-    if (!run->order)
+    run->repetition_process = calloc((size_t)cfg->repetitions, sizeof(int));
+    if (!run->order || !run->repetition_process)
         goto oom;
+    if (run->cfg.processes < 0 || run->cfg.processes > run->cfg.repetitions)
+        run->cfg.processes = run->cfg.repetitions;
     return 0;
 oom:
     snprintf(err, errlen, "out of memory for the benchmark's samples");
@@ -116,8 +124,10 @@ void mlp_bench_free(mlp_bench_run *run)
     }
     free(run->cases);
     free(run->order);
+    free(run->repetition_process);
     run->cases = NULL;
     run->order = NULL;
+    run->repetition_process = NULL;
     run->ncases = 0;
 }
 
@@ -142,12 +152,10 @@ static bool record_epoch(const mlp_epoch_report *r, void *user)
         size_t i = (size_t)s->rep * (size_t)c->epochs + (size_t)measured;
         k->train.seconds[i] = r->train_seconds;
         k->train.cpu_seconds[i] = r->train_cpu_seconds;
-        k->train.n = i + 1;
     }
     if (r->tested) {
         k->test.seconds[s->rep] = r->test_seconds;
         k->test.cpu_seconds[s->rep] = r->test_cpu_seconds;
-        k->test.n = (size_t)s->rep + 1;
     }
     mlp_progress_show(s->pg, "repetition %d/%d: %s, %s %d/%d", s->rep + 1, c->repetitions,
                       k->name, measured < 0 ? "warm-up epoch" : "epoch",
@@ -168,25 +176,36 @@ static int run_case_rep(mlp_bench_run *run, mlp_bench_case *k, int rep, mlp_work
     cfg.epochs = run->cfg.warmup + run->cfg.epochs;
     cfg.test_every = 0;
     rep_samples s = {.run = run, .k = k, .rep = rep, .pg = pg};
-    if (mlp_train_run(&cfg, w, k->kset, record_epoch, &s, NULL, err, errlen) != 0)
+    mlp_train_hooks hooks = {.on_epoch = record_epoch, .user = &s};
+    if (mlp_train_run(&cfg, w, k->kset, &hooks, NULL, err, errlen) != 0)
         return -1;
     mlp_topo_record_cpus(t, k->threads, k->threaded, k->cpus + (size_t)rep * (size_t)k->threads);
     pg->done++;
     return 0;
 }
 
-static int run_measurements(mlp_bench_run *run, mlp_workload *w, mlp_progress *pg, char *err,
-                            size_t errlen)
+int mlp_bench_measure(mlp_bench_run *run, mlp_workload *w, int first, int count,
+                      mlp_progress *pg, char *err, size_t errlen)
 {
-    mlp_progress_start(pg, run->cfg.progress, run->ncases * (size_t)run->cfg.repetitions);
+    mlp_progress_start(pg, run->cfg.progress, run->ncases * (size_t)count);
     int rc = 0;
-    for (int r = 0; r < run->cfg.repetitions && rc == 0; r++)
+    for (int r = first; r < first + count && rc == 0; r++)
         for (size_t i = 0; i < run->ncases && rc == 0; i++) {
             mlp_bench_case *k = &run->cases[run->order[(size_t)r * run->ncases + i]];
             rc = run_case_rep(run, k, r, w, pg, err, errlen);
         }
     mlp_progress_clear(pg);
     return rc;
+}
+
+/* Every sample is in: the phases' sample counts. */
+static void samples_complete(mlp_bench_run *run)
+{
+    for (size_t i = 0; i < run->ncases; i++) {
+        mlp_bench_case *k = &run->cases[i];
+        k->train.n = (size_t)run->cfg.repetitions * (size_t)run->cfg.epochs;
+        k->test.n = run->test_count ? (size_t)run->cfg.repetitions : 0;
+    }
 }
 
 /* ---- correctness ---- */
@@ -320,27 +339,51 @@ static int run_peak(mlp_bench_run *run, mlp_progress *pg, char *err, size_t errl
     return 0;
 }
 
+/* crc32 of the records used, images and labels of both splits, as "crc32:<hex>". */
+static void data_checksum(const mlp_workload *w, char *out, size_t len)
+{
+    const mlp_dataset *splits[] = {&w->train, &w->test};
+    uLong crc = crc32(0L, Z_NULL, 0);
+    for (int i = 0; i < 2; i++) {
+        const mlp_dataset *d = splits[i];
+        if (d->count == 0)
+            continue;
+        crc = crc32_z(crc, d->images, d->count * d->pixels);
+        crc = crc32_z(crc, d->labels, d->count);
+    }
+    snprintf(out, len, "crc32:%08lx", (unsigned long)crc);
+}
+
 int mlp_bench_execute(mlp_bench_run *run, char *err, size_t errlen)
 {
     double start = mlp_seconds_now();
+    const mlp_bench_config *c = &run->cfg;
     mlp_workload w;
-    if (mlp_workload_load(&w, &run->cfg.spec, err, errlen) != 0)
+    if (mlp_workload_load(&w, &c->spec, err, errlen) != 0)
         return -1;
-    if (mlp_workload_fits(&w, &run->cfg.spec.train.model, err, errlen) != 0) {
+    if (mlp_workload_fits(&w, &c->spec.train.model, err, errlen) != 0) {
         mlp_workload_free(&w);
         return -1;
     }
     run->train_count = w.train.count;
     run->test_count = w.test.count;
+    mlp_shuffled_orders(run->order, c->repetitions, run->ncases, c->shuffle_seed);
+    mlp_progress pg;
+    mlp_progress_start(&pg, c->progress, 0);
+    if (c->worker_count > 0) { /* a worker: its repetitions only, for the parent */
+        int rc = mlp_bench_measure(run, &w, c->worker_first, c->worker_count, &pg, err, errlen);
+        mlp_workload_free(&w);
+        return rc;
+    }
     run->train_nonzero = mlp_flops_nonzero_inputs(&w.train);
     run->test_nonzero = w.test.count ? mlp_flops_nonzero_inputs(&w.test) : 0;
-    mlp_shuffled_orders(run->order, run->cfg.repetitions, run->ncases, run->cfg.shuffle_seed);
-    mlp_progress pg;
-    mlp_progress_start(&pg, run->cfg.progress, 0);
-    int rc = run->cfg.peak ? run_peak(run, &pg, err, errlen) : 0;
+    data_checksum(&w, run->data_checksum, sizeof run->data_checksum);
+    int rc = c->peak ? run_peak(run, &pg, err, errlen) : 0;
     if (rc == 0)
-        rc = run_measurements(run, &w, &pg, err, errlen);
-    if (rc == 0 && run->cfg.check_epochs > 0)
+        rc = c->processes > 0 ? mlp_bench_run_workers(run, &pg, err, errlen)
+                              : mlp_bench_measure(run, &w, 0, c->repetitions, &pg, err, errlen);
+    samples_complete(run);
+    if (rc == 0 && c->check_epochs > 0)
         rc = run_checks(run, &w, &pg, err, errlen);
     mlp_workload_free(&w);
     if (rc != 0)

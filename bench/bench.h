@@ -18,6 +18,7 @@
 #include "flops.h"
 #include "machine.h"
 #include "peak.h"
+#include "progress.h"
 #include "stats.h"
 
 enum { MLP_BENCH_MAX_SETS = 16, MLP_BENCH_MAX_THREADS = 16, MLP_BENCH_MAX_SKIPPED = 32 };
@@ -32,7 +33,15 @@ typedef struct mlp_bench_config {
     size_t nthreads;
     int warmup;             /* uncounted epochs per repetition (1) */
     int epochs;             /* measured epochs per repetition (10) */
-    int repetitions;        /* (5) */
+    int repetitions;        /* (10) */
+    int processes;          /* worker processes the repetitions are spread over, run one
+                               after another, each a fresh exec of this program (so that
+                               the noise between processes is sampled); 0: all in this
+                               process. Default: one per repetition. */
+    int worker_first, worker_count; /* worker mode (bench --worker F:C): run repetitions
+                               F..F+C-1 only, for the parent that started this process */
+    int argc;               /* the command's arguments (argv[0] = "bench"), to start */
+    char **argv;            /* workers with */
     bool pin;               /* one thread per core through hwloc */
     int check_epochs;       /* epochs of the correctness check; 0: not checked */
     bool peak;              /* run the quick FMA peak probe for the %-of-peak column */
@@ -40,8 +49,9 @@ typedef struct mlp_bench_config {
     bool progress;          /* a progress line on stderr (a terminal) */
 } mlp_bench_config;
 
-/* Defaults: the seed workload at f64, 1 warm-up + 10 measured epochs, 5 repetitions,
- * every runnable set, pinned, a 10-epoch check, the peak probe, seed from the clock. */
+/* Defaults: the seed workload at f64, 1 warm-up + 10 measured epochs, 10 repetitions
+ * each in its own worker process, every runnable set, pinned, a 10-epoch check, the
+ * peak probe, seed from the clock. */
 void mlp_bench_config_defaults(mlp_bench_config *c);
 
 typedef struct mlp_bench_phase {
@@ -86,8 +96,10 @@ typedef struct mlp_bench_run {
     size_t ncases;
     mlp_bench_case *cases;
     int *order;             /* [repetition][position]: case index */
+    int *repetition_process; /* [repetition]: worker process that ran it (0 in-process) */
     size_t train_count, test_count;
     size_t train_nonzero, test_nonzero; /* nonzero pixels of the records used */
+    char data_checksum[32]; /* "crc32:<hex>" of the records used (images and labels) */
     size_t nskipped;
     mlp_bench_skip skipped[MLP_BENCH_MAX_SKIPPED];
     int nwarnings;
@@ -100,9 +112,14 @@ typedef struct mlp_bench_run {
  * lacking a precision are listed as skipped) with room for every sample. Returns 0, or
  * -1 with a message. */
 int mlp_bench_init(mlp_bench_run *run, const mlp_bench_config *cfg, char *err, size_t errlen);
-/* Loads the data, runs every case, the checks and the peak probe, then the statistics.
- * Returns 0, or -1 with a one-line message. */
+/* Loads the data, runs every case (in worker processes, or in this one), the checks
+ * and the peak probe, then the statistics. In worker mode only the worker's
+ * repetitions are run. Returns 0, or -1 with a one-line message. */
 int mlp_bench_execute(mlp_bench_run *run, char *err, size_t errlen);
+/* Runs repetitions first..first+count-1 of every case here, in their shuffled order
+ * (pg: the progress line). Returns 0, or -1 with a message. */
+int mlp_bench_measure(mlp_bench_run *run, mlp_workload *w, int first, int count,
+                      mlp_progress *pg, char *err, size_t errlen);
 /* Statistics, rates, speedups and % of peak from the raw samples (done by execute;
  * callable on a hand-made run). */
 void mlp_bench_finish(mlp_bench_run *run);

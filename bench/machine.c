@@ -29,6 +29,9 @@ extern char **environ;
 #ifndef MLP_BUILD_TYPE
 #define MLP_BUILD_TYPE ""
 #endif
+#ifndef MLP_TEST_SLOWDOWN_TEXT /* "" except in test builds slowed on purpose */
+#define MLP_TEST_SLOWDOWN_TEXT ""
+#endif
 #ifndef MLP_SOURCE_DIR
 #define MLP_SOURCE_DIR "."
 #endif
@@ -229,6 +232,7 @@ void mlp_machine_describe(mlp_machine *m)
     } else {
         snprintf(m->topo.cpu_model, sizeof m->topo.cpu_model, "unknown");
         snprintf(m->topo.cpu_vendor, sizeof m->topo.cpu_vendor, "unknown");
+        snprintf(m->topo.cpu_id, sizeof m->topo.cpu_id, "unknown");
         m->topo.packages = m->topo.cores = m->topo.pus = m->topo.numa_nodes = 1;
     }
     snprintf(m->features, sizeof m->features, "%s", mlp_cpu_feature_string());
@@ -341,8 +345,9 @@ json_t *mlp_machine_json(const mlp_machine *m)
     json_t *load = json_array();
     for (int i = 0; i < 3; i++)
         json_array_append_new(load, m->loadavg[i] >= 0 ? json_real(m->loadavg[i]) : json_null());
-    json_t *cpu = json_pack("{s:s, s:s, s:o, s:o, s:s?}", "model", m->topo.cpu_model, "vendor",
-                            m->topo.cpu_vendor, "features", features_json(m->features), "mhz",
+    json_t *cpu = json_pack("{s:s, s:s, s:s, s:o, s:o, s:s?}", "model", m->topo.cpu_model,
+                            "vendor", m->topo.cpu_vendor, "id", m->topo.cpu_id, "features",
+                            features_json(m->features), "mhz",
                             nullable_number(m->mhz), "hypervisor",
                             *m->hypervisor ? m->hypervisor : NULL);
     json_t *os = json_pack("{s:s, s:s, s:s}", "name", m->os, "kernel", m->kernel, "arch", m->arch);
@@ -350,9 +355,11 @@ json_t *mlp_machine_json(const mlp_machine *m)
                             "fixed", m->governor_fixed);
     json_t *git = json_pack("{s:s, s:b, s:s}", "commit", m->git_commit, "dirty", m->git_dirty,
                             "source", m->git_source);
-    json_t *build = json_pack("{s:s, s:s, s:s, s:s, s:o}", "version", MLP_VERSION, "compiler",
-                              m->compiler, "flags", m->cflags, "build_type", m->build_type,
-                              "git", git);
+    json_t *build = json_pack("{s:s, s:s, s:s, s:s, s:o, s:o}", "version", MLP_VERSION,
+                              "compiler", m->compiler, "flags", m->cflags, "build_type",
+                              m->build_type, "git", git, "test_slowdown",
+                              *MLP_TEST_SLOWDOWN_TEXT ? json_string(MLP_TEST_SLOWDOWN_TEXT)
+                                                      : json_null());
     return json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:s, s:s}", "host_name",
                      m->hostname, "cpu", cpu, "topology", topology_json(&m->topo), "os", os,
                      "governor", gov, "load_avg", load, "build", build, "openmp",
@@ -388,7 +395,7 @@ void mlp_machine_print(FILE *f, const mlp_machine *m)
     const mlp_topo_info *t = &m->topo;
     fprintf(f, "Host:        %s (%s %s, %s)%s%s\n", m->hostname, m->os, m->kernel, m->arch,
             *m->hypervisor ? ", virtual machine: " : "", m->hypervisor);
-    fprintf(f, "CPU:         %s (%s)", t->cpu_model, t->cpu_vendor);
+    fprintf(f, "CPU:         %s (%s, %s)", t->cpu_model, t->cpu_vendor, t->cpu_id);
     if (m->mhz > 0)
         fprintf(f, ", %.0f MHz reported", m->mhz);
     fprintf(f, "\nTopology:    %d package%s, %d core%s, %d PU%s, %d NUMA node%s, memory ",
@@ -401,6 +408,9 @@ void mlp_machine_print(FILE *f, const mlp_machine *m)
     fprintf(f, "Governor:    %s\n", m->governor);
     fprintf(f, "Load:        %.2f %.2f %.2f\n", m->loadavg[0], m->loadavg[1], m->loadavg[2]);
     fprintf(f, "Compiler:    %s, %s build, flags: %s\n", m->compiler, m->build_type, m->cflags);
+    if (*MLP_TEST_SLOWDOWN_TEXT)
+        fprintf(f, "Test build:  every epoch slowed by a fraction %s on purpose "
+                   "(MLP_TEST_SLOWDOWN)\n", MLP_TEST_SLOWDOWN_TEXT);
     fprintf(f, "Git:         %s%s (%s)\n", m->git_commit, m->git_dirty ? " (dirty)" : "",
             m->git_source);
     fprintf(f, "OpenMP:      %d, %s, max threads %d, %d procs\n", m->omp_version, m->omp_library,

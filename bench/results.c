@@ -102,6 +102,9 @@ static json_t *config_json(const mlp_bench_run *run)
             json_array_append_new(o, json_integer(run->order[(size_t)r * run->ncases + i]));
         json_array_append_new(order, o);
     }
+    json_t *processes = json_array();
+    for (int r = 0; r < c->repetitions && run->repetition_process; r++)
+        json_array_append_new(processes, json_integer(run->repetition_process[r]));
     json_t *skipped = json_array();
     for (size_t i = 0; i < run->nskipped; i++)
         json_array_append_new(skipped, json_pack("{s:s, s:s}", "set", run->skipped[i].set,
@@ -111,11 +114,12 @@ static json_t *config_json(const mlp_bench_run *run)
         (json_int_t)m->hidden, "outputs", (json_int_t)m->outputs, "seed", (json_int_t)m->seed,
         "alpha", m->alpha, "batch", (json_int_t)m->batch, "dropout", m->dropout, "relu_grad",
         m->relu_grad == MLP_RELU_GRAD_SEED ? "seed" : "strict");
-    return json_pack("{s:o, s:o, s:o, s:o, s:i, s:i, s:i, s:b, s:s, s:i, s:b, s:I, s:o, s:o, "
-                     "s:s, s:I, s:I}",
+    return json_pack("{s:o, s:o, s:o, s:o, s:i, s:i, s:i, s:i, s:o, s:b, s:s, s:i, s:b, s:I, "
+                     "s:o, s:o, s:s, s:I, s:I}",
                      "model", model, "sets", sets, "precisions", precs, "threads", threads,
                      "warmup_epochs", c->warmup, "epochs", c->epochs, "repetitions",
-                     c->repetitions, "test_pass_per_repetition", run->test_count > 0, "pin",
+                     c->repetitions, "processes", c->processes, "repetition_process", processes,
+                     "test_pass_per_repetition", run->test_count > 0, "pin",
                      c->pin ? "cores" : "none", "check_epochs", c->check_epochs, "peak_probe",
                      c->peak, "shuffle_seed", (json_int_t)c->shuffle_seed, "order", order,
                      "skipped", skipped, "data_dir", c->spec.data_dir, "train_count",
@@ -127,8 +131,9 @@ static json_t *data_json(const mlp_bench_run *run)
     double pixels = (double)run->cfg.spec.train.model.inputs;
     double tr = run->train_count ? (double)run->train_nonzero / ((double)run->train_count * pixels) : 0;
     double te = run->test_count ? (double)run->test_nonzero / ((double)run->test_count * pixels) : 0;
-    return json_pack("{s:I, s:I, s:I, s:I, s:f, s:f}", "train_count", (json_int_t)run->train_count,
-                     "test_count", (json_int_t)run->test_count, "train_nonzero_inputs",
+    return json_pack("{s:I, s:I, s:s, s:I, s:I, s:f, s:f}", "train_count",
+                     (json_int_t)run->train_count, "test_count", (json_int_t)run->test_count,
+                     "checksum", run->data_checksum, "train_nonzero_inputs",
                      (json_int_t)run->train_nonzero, "test_nonzero_inputs",
                      (json_int_t)run->test_nonzero, "train_nonzero_fraction", tr,
                      "test_nonzero_fraction", te);
@@ -233,7 +238,7 @@ static void set_times(json_t *e, int iterations, double real_s, double cpu_s, do
     json_object_set_new(e, "iterations", json_integer(iterations));
     json_object_set_new(e, "real_time", num(real_s * scale));
     json_object_set_new(e, "cpu_time", num(cpu_s * scale));
-    json_object_set_new(e, "time_unit", json_string("ms"));
+    json_object_set_new(e, "time_unit", json_string("ns"));
 }
 
 static void add_iterations(json_t *list, const family *f, int reps)
@@ -246,7 +251,7 @@ static void add_iterations(json_t *list, const family *f, int reps)
         double cpu = mlp_stats_mean(f->p->cpu_seconds + first, (size_t)f->per_rep);
         json_t *e = gb_entry(f, f->name, "iteration", reps);
         json_object_set_new(e, "repetition_index", json_integer(r));
-        set_times(e, f->per_rep, real, cpu, 1e3);
+        set_times(e, f->per_rep, real, cpu, 1e9);
         add_counters(e, f, real);
         json_array_append_new(list, e);
     }
@@ -267,7 +272,7 @@ static void add_aggregates(json_t *list, const family *f, int reps)
         bool cv = strcmp(names[i], "cv") == 0;
         json_object_set_new(e, "aggregate_name", json_string(names[i]));
         json_object_set_new(e, "aggregate_unit", json_string(cv ? "percentage" : "time"));
-        set_times(e, (int)f->p->n, real[i], cput[i], cv ? 1 : 1e3);
+        set_times(e, (int)f->p->n, real[i], cput[i], cv ? 1 : 1e9);
         if (i == 0 || i == 1 || i == 4)
             add_counters(e, f, real[i]);
         json_array_append_new(list, e);

@@ -11,7 +11,7 @@
 
 #include "bench.h"
 
-enum { MLP_RESULTS_SCHEMA_VERSION = 1 };
+enum { MLP_RESULTS_SCHEMA_VERSION = 2 };
 
 /* The result document of a finished run (new reference; NULL if out of memory). */
 json_t *mlp_results_document(const mlp_bench_run *run);

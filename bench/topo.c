@@ -91,6 +91,32 @@ static void cpu_info(const mlp_topo *t, const char *name, char *out, size_t len)
     snprintf(out, len, "%s", v && *v ? v : "unknown");
 }
 
+/* The CPU's identification numbers: "family 25 model 17 stepping 1" on x86,
+ * "implementer 0x41 part 0xd0c revision 1" on Arm, else "unknown". */
+static void cpu_id(const mlp_topo *t, char *out, size_t len)
+{
+    static const char *const keys[2][3][2] = {
+        {{"CPUFamilyNumber", "family"}, {"CPUModelNumber", "model"}, {"CPUStepping", "stepping"}},
+        {{"CPUImplementer", "implementer"}, {"CPUPartNumber", "part"}, {"CPURevision", "revision"}},
+    };
+    for (int k = 0; k < 2; k++) {
+        size_t used = 0;
+        out[0] = '\0';
+        for (int i = 0; i < 3; i++) {
+            char v[64];
+            cpu_info(t, keys[k][i][0], v, sizeof v);
+            if (strcmp(v, "unknown") == 0)
+                continue;
+            int w = snprintf(out + used, len - used, "%s%s %s", used ? " " : "", keys[k][i][1], v);
+            if (w > 0 && (size_t)w < len - used)
+                used += (size_t)w;
+        }
+        if (used)
+            return;
+    }
+    snprintf(out, len, "unknown");
+}
+
 static const char *cache_type_name(hwloc_obj_cache_type_t type)
 {
     switch (type) {
@@ -140,6 +166,7 @@ void mlp_topo_describe(const mlp_topo *t, mlp_topo_info *out)
     out->synthetic = t->synthetic;
     cpu_info(t, "CPUModel", out->cpu_model, sizeof out->cpu_model);
     cpu_info(t, "CPUVendor", out->cpu_vendor, sizeof out->cpu_vendor);
+    cpu_id(t, out->cpu_id, sizeof out->cpu_id);
     out->packages = at_least_1(count_type(t, HWLOC_OBJ_PACKAGE));
     out->cores = mlp_topo_cores(t);
     out->pus = at_least_1(count_type(t, HWLOC_OBJ_PU));

@@ -41,6 +41,7 @@ typedef struct mlp_topo_info {
     bool synthetic;
     char cpu_model[128];  /* "unknown" if hwloc does not say */
     char cpu_vendor[64];
+    char cpu_id[96];      /* "family 25 model 17 stepping 1", or "unknown" */
     int packages, cores, pus, numa_nodes; /* each at least 1 */
     unsigned long long memory_bytes;      /* total, 0 if unknown */
     int ncaches;

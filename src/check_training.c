@@ -51,7 +51,8 @@ int mlp_trajectory_run(const mlp_train_config *cfg, mlp_workload *w, const mlp_k
 {
     memset(out, 0, sizeof *out);
     double t0 = mlp_seconds_now();
-    int rc = mlp_train_run(cfg, w, set, record_line, out, NULL, err, errlen);
+    mlp_train_hooks hooks = {.on_epoch = record_line, .user = out};
+    int rc = mlp_train_run(cfg, w, set, &hooks, NULL, err, errlen);
     out->seconds = mlp_seconds_now() - t0;
     return rc;
 }
@@ -172,7 +173,8 @@ static mlp_model *train_with_threads(const mlp_train_config *cfg, mlp_workload *
     omp_set_num_threads(threads);
     mlp_model *m = NULL;
     memset(t, 0, sizeof *t);
-    if (mlp_train_run(cfg, w, set, record_line, t, &m, err, errlen) != 0)
+    mlp_train_hooks hooks = {.on_epoch = record_line, .user = t};
+    if (mlp_train_run(cfg, w, set, &hooks, &m, err, errlen) != 0)
         return NULL;
     return m;
 }

@@ -1,4 +1,5 @@
 /* engine.c: the training engine (see engine.h). */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,7 +80,52 @@ struct mlp_engine {
     mlp_model *model;
     const mlp_data *train, *test; /* owned by the workload */
     int epoch;                    /* the next epoch to train */
+    const mlp_meter *meter;       /* NULL: none */
 };
+
+#ifdef MLP_TEST_SLOWDOWN
+/* Test builds only (cmake -DMLP_TEST_SLOWDOWN=0.10): every training epoch and test
+ * pass is made that fraction longer by spinning inside its timed interval, so that
+ * tools/perf-ab can be shown to detect a known slowdown. Never in a normal build. */
+static double slowed(double t0, double t1)
+{
+    double until = t1 + (t1 - t0) * (MLP_TEST_SLOWDOWN);
+    double now = t1;
+    while (now < until)
+        now = mlp_seconds_now();
+    return now;
+}
+#else
+static double slowed(double t0, double t1)
+{
+    (void)t0;
+    return t1;
+}
+#endif
+
+/* One timed interval: wall and CPU clocks and the meter around fn. */
+typedef struct interval {
+    double c0, t0;
+} interval;
+
+static interval interval_start(const mlp_engine *e)
+{
+    if (e->meter)
+        e->meter->start(e->meter->user);
+    return (interval){.c0 = mlp_cpu_seconds_now(), .t0 = mlp_seconds_now()};
+}
+
+static void interval_stop(const mlp_engine *e, interval iv, double *seconds, double *cpu_seconds,
+                          double meter[MLP_METER_VALUES])
+{
+    double t1 = slowed(iv.t0, mlp_seconds_now());
+    *seconds = t1 - iv.t0;
+    *cpu_seconds = mlp_cpu_seconds_now() - iv.c0;
+    for (int i = 0; i < MLP_METER_VALUES; i++)
+        meter[i] = NAN;
+    if (e->meter)
+        e->meter->stop(e->meter->user, meter);
+}
 
 mlp_engine *mlp_engine_open(const mlp_train_config *cfg, mlp_workload *w,
                             const mlp_kernel_set *set, char *err, size_t errlen)
@@ -105,24 +151,29 @@ mlp_engine *mlp_engine_open(const mlp_train_config *cfg, mlp_workload *w,
     return e;
 }
 
+void mlp_engine_set_meter(mlp_engine *e, const mlp_meter *m)
+{
+    e->meter = m;
+}
+
 void mlp_engine_train_epoch(mlp_engine *e, mlp_epoch_report *r)
 {
     memset(r, 0, sizeof *r);
     r->epoch = e->epoch++;
-    double c0 = mlp_cpu_seconds_now(), t0 = mlp_seconds_now();
+    for (int i = 0; i < MLP_METER_VALUES; i++)
+        r->test_meter[i] = NAN;
+    interval iv = interval_start(e);
     mlp_model_train_epoch(e->model, e->train, &r->train);
-    r->train_seconds = mlp_seconds_now() - t0;
-    r->train_cpu_seconds = mlp_cpu_seconds_now() - c0;
+    interval_stop(e, iv, &r->train_seconds, &r->train_cpu_seconds, r->train_meter);
 }
 
 void mlp_engine_test(mlp_engine *e, mlp_epoch_report *r)
 {
     if (!e->test)
         return;
-    double c0 = mlp_cpu_seconds_now(), t0 = mlp_seconds_now();
+    interval iv = interval_start(e);
     mlp_model_test(e->model, e->test, &r->test);
-    r->test_seconds = mlp_seconds_now() - t0;
-    r->test_cpu_seconds = mlp_cpu_seconds_now() - c0;
+    interval_stop(e, iv, &r->test_seconds, &r->test_cpu_seconds, r->test_meter);
     r->tested = true;
 }
 
@@ -156,17 +207,22 @@ bool mlp_is_test_epoch(const mlp_train_config *cfg, int e)
 }
 
 int mlp_train_run(const mlp_train_config *cfg, mlp_workload *w, const mlp_kernel_set *set,
-                  mlp_epoch_fn fn, void *user, mlp_model **model_out, char *err, size_t errlen)
+                  const mlp_train_hooks *hooks, mlp_model **model_out, char *err,
+                  size_t errlen)
 {
     mlp_engine *e = mlp_engine_open(cfg, w, set, err, errlen);
     if (!e)
         return -1;
+    mlp_train_hooks none = {0};
+    if (!hooks)
+        hooks = &none;
+    mlp_engine_set_meter(e, hooks->meter);
     for (int epoch = 0; epoch < cfg->epochs; epoch++) {
         mlp_epoch_report r;
         mlp_engine_train_epoch(e, &r);
         if (mlp_engine_tests_after(e, epoch))
             mlp_engine_test(e, &r);
-        if (fn && !fn(&r, user))
+        if (hooks->on_epoch && !hooks->on_epoch(&r, hooks->user))
             break;
     }
     mlp_model *m = mlp_engine_close(e, model_out != NULL);

@@ -54,6 +54,16 @@ const mlp_data *mlp_workload_data(mlp_workload *w, mlp_split split, mlp_precisio
 int mlp_workload_fits(const mlp_workload *w, const mlp_model_config *cfg, char *err,
                       size_t errlen);
 
+/* A measurement taken around each training epoch and test pass beside the engine's
+ * clocks (bench's hardware counters): start() right before, stop() right after, which
+ * fills MLP_METER_VALUES numbers (NaN where it has none). */
+enum { MLP_METER_VALUES = 2 };
+typedef struct mlp_meter {
+    void (*start)(void *user);
+    void (*stop)(void *user, double values[MLP_METER_VALUES]);
+    void *user;
+} mlp_meter;
+
 typedef struct mlp_epoch_report {
     int epoch;
     mlp_metrics train;
@@ -61,6 +71,8 @@ typedef struct mlp_epoch_report {
     mlp_metrics test;
     double train_seconds, train_cpu_seconds; /* the training epoch alone */
     double test_seconds, test_cpu_seconds;   /* the test pass alone (0 if none) */
+    double train_meter[MLP_METER_VALUES];    /* the meter's values, NaN without one */
+    double test_meter[MLP_METER_VALUES];
 } mlp_epoch_report;
 
 typedef struct mlp_engine mlp_engine;
@@ -70,6 +82,8 @@ typedef struct mlp_engine mlp_engine;
  * precision, or memory runs out. */
 mlp_engine *mlp_engine_open(const mlp_train_config *cfg, mlp_workload *w,
                             const mlp_kernel_set *set, char *err, size_t errlen);
+/* Measures every later epoch and test pass with m too (NULL: no meter). */
+void mlp_engine_set_meter(mlp_engine *e, const mlp_meter *m);
 /* Trains the next epoch; sets r->epoch, r->train and its times, clears the test part. */
 void mlp_engine_train_epoch(mlp_engine *e, mlp_epoch_report *r);
 /* One test pass of the current weights (no-op without a test set): r->tested, r->test
@@ -88,9 +102,17 @@ bool mlp_is_test_epoch(const mlp_train_config *cfg, int e);
 /* Called after each epoch; return false to stop early. */
 typedef bool (*mlp_epoch_fn)(const mlp_epoch_report *r, void *user);
 
-/* Runs cfg's whole schedule on set. On success returns 0 and, if model_out is not NULL,
- * hands over the trained model (free it with mlp_model_free). */
+/* What a run reports to: on_epoch(report, user) after every epoch, and a meter. */
+typedef struct mlp_train_hooks {
+    mlp_epoch_fn on_epoch; /* NULL: nothing */
+    void *user;
+    const mlp_meter *meter; /* NULL: none */
+} mlp_train_hooks;
+
+/* Runs cfg's whole schedule on set (hooks may be NULL). On success returns 0 and, if
+ * model_out is not NULL, hands over the trained model (free it with mlp_model_free). */
 int mlp_train_run(const mlp_train_config *cfg, mlp_workload *w, const mlp_kernel_set *set,
-                  mlp_epoch_fn fn, void *user, mlp_model **model_out, char *err, size_t errlen);
+                  const mlp_train_hooks *hooks, mlp_model **model_out, char *err,
+                  size_t errlen);
 
 #endif

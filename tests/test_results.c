@@ -15,6 +15,7 @@
 
 #include "results.h"
 #include "expect.h"
+#include "results_read.h"
 
 static bool near(double got, double want)
 {
@@ -124,8 +125,10 @@ static void check_values(json_t *doc, const mlp_bench_run *run)
     json_t *list = json_object_get(doc, "benchmarks");
     /* scalar: epochs 100..105 ms, median 102.5 ms; rep 1 mean = 104 ms */
     json_t *med = find_benchmark(list, "epoch/scalar/f64/threads:1_median");
-    EXPECT(med && near(json_number_value(json_object_get(med, "real_time")), 102.5),
-           "scalar epoch median should be 102.5 ms");
+    EXPECT(med && near(json_number_value(json_object_get(med, "real_time")), 102.5e6),
+           "scalar epoch median should be 102.5 ms = 102.5e6 ns");
+    EXPECT(med && strcmp(json_string_value(json_object_get(med, "time_unit")), "ns") == 0,
+           "time unit ns (Google Benchmark's compare.py prints whole units)");
     EXPECT(med && near(json_number_value(json_object_get(med, "items_per_second")), 1000 / 0.1025),
            "scalar items_per_second should be 1000 / 0.1025 s");
     json_t *cases = json_object_get(doc, "cases");
@@ -179,6 +182,25 @@ static void check_document(const char *path, const mlp_bench_run *run)
     json_decref(doc);
 }
 
+/* What bench writes, compare reads: one value per repetition, its epochs' median. */
+static void check_read_back(const char *path, const mlp_bench_run *run)
+{
+    mlp_result_file f;
+    char err[512];
+    EXPECT(mlp_result_load(path, &f, err, sizeof err) == 0, "read back: %s", err);
+    if (f.n == 0)
+        return;
+    EXPECT(f.n == 2 * run->ncases, "%zu series read back, want %zu", f.n, 2 * run->ncases);
+    EXPECT(f.schema_version == MLP_RESULTS_SCHEMA_VERSION, "schema %d", f.schema_version);
+    const mlp_result_series *s = mlp_result_find(&f, "epoch/scalar/f64/threads:1");
+    EXPECT(s && s->n == 2 && near(s->values[0], 0.101) && near(s->values[1], 0.104),
+           "scalar epochs: repetition medians 101 and 104 ms expected");
+    s = mlp_result_find(&f, "test/scalar/f64/threads:1");
+    EXPECT(s && s->n == 2 && near(s->values[0], 0.300) && near(s->values[1], 0.310),
+           "scalar test passes: 300 and 310 ms expected");
+    mlp_result_free(&f);
+}
+
 static void test_write(const char *dir, const mlp_bench_run *run)
 {
     char path[512], err[512], names[8][256];
@@ -202,6 +224,7 @@ static void test_write(const char *dir, const mlp_bench_run *run)
            "result file mode %o, want %o (0666 less the umask, not mkstemp's 0600)",
            (unsigned)(st.st_mode & 0777), (unsigned)(0666 & ~mask));
     check_document(path, run);
+    check_read_back(path, run);
     unlink(path);
 }
 

@@ -9,7 +9,7 @@
 
 #include "engine.h"
 
-enum { MLP_EXIT_FAILURE = 1, MLP_EXIT_USAGE = 2 };
+enum { MLP_EXIT_FAILURE = 1, MLP_EXIT_USAGE = 2, MLP_EXIT_REGRESSION = 3 };
 
 /* The workload and how to run it, as given on the command line. */
 typedef struct mlp_run_options {

@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "commands.h"
 #include "results.h"
+#include "workers.h"
 
 static const char usage[] =
     "usage: mlpbench bench [options]\n"
@@ -25,7 +26,10 @@ static const char usage[] =
     "                       (default: one per core); other sets run one thread\n"
     "  --warmup N           uncounted epochs per repetition (default 1)\n"
     "  --epochs N           measured epochs per repetition (default 10)\n"
-    "  --repetitions N      repetitions, each a fresh model (default 5)\n"
+    "  --repetitions N      repetitions, each a fresh model (default 10)\n"
+    "  --processes N        worker processes the repetitions are spread over, each a fresh\n"
+    "                       exec of mlpbench, one after another (default: one per\n"
+    "                       repetition; 0: all in this process)\n"
     "  --pin cores|none     bind threads one per core with hwloc (default cores)\n"
     "  --check-epochs N     epochs of the training-level correctness check, 0 to skip\n"
     "                       (default 10)\n"
@@ -34,7 +38,8 @@ static const char usage[] =
     "  --out PATH           result file (default: results/<machine>-<UTC time>.json)\n"
     "  --no-save            do not write a result file\n"
     "  --format text|json   text: the table; json: the result document on stdout\n"
-    "  --quiet              no progress line on stderr\n\n"
+    "  --quiet              no progress line on stderr\n"
+    "  --worker F:C         internal: be a worker process for repetitions F..F+C-1\n\n"
     "Workload options (defaults: the book's seed network):\n"
     "  --hidden N, --batch B, --train-count N, --test-count N (0: no test pass),\n"
     "  --alpha X, --seed N, --dropout, --relu-grad seed|strict, --data DIR, and\n"
@@ -42,7 +47,7 @@ static const char usage[] =
 
 enum {
     OPT_SETS = MLP_OPT_COMMAND_FIRST, OPT_WARMUP, OPT_REPETITIONS, OPT_PIN, OPT_CHECK_EPOCHS,
-    OPT_NO_PEAK, OPT_SHUFFLE_SEED, OPT_OUT, OPT_NO_SAVE, OPT_QUIET,
+    OPT_NO_PEAK, OPT_SHUFFLE_SEED, OPT_OUT, OPT_NO_SAVE, OPT_QUIET, OPT_PROCESSES, OPT_WORKER,
 };
 
 typedef struct bench_cli {
@@ -130,6 +135,18 @@ static bool parse_bench_option(int opt, const char *arg, bench_cli *b)
     case OPT_OUT: b->out = arg; break;
     case OPT_NO_SAVE: b->save = false; break;
     case OPT_QUIET: b->quiet = true; break;
+    case OPT_PROCESSES:
+        c->processes = (int)mlp_parse_ulong("bench", "processes", arg, 0, 10000);
+        break;
+    case OPT_WORKER: {
+        unsigned first, count;
+        char tail;
+        if (sscanf(arg, "%u:%u%c", &first, &count, &tail) != 2 || count == 0)
+            mlp_usage_error("bench", "--worker expects FIRST:COUNT, got '%s'", arg);
+        c->worker_first = (int)first;
+        c->worker_count = (int)count;
+        break;
+    }
     default: return mlp_parse_workload_option("bench", opt, arg, &b->run);
     }
     return true;
@@ -149,6 +166,8 @@ static void parse_args(int argc, char **argv, bench_cli *b)
         {"out", required_argument, NULL, OPT_OUT},
         {"no-save", no_argument, NULL, OPT_NO_SAVE},
         {"quiet", no_argument, NULL, OPT_QUIET},
+        {"processes", required_argument, NULL, OPT_PROCESSES},
+        {"worker", required_argument, NULL, OPT_WORKER},
         {0, 0, 0, 0}};
     int c;
     opterr = 0;
@@ -231,8 +250,15 @@ int mlp_cmd_bench(int argc, char **argv)
     mlp_run_options_defaults(&b.run);
     parse_args(argc, argv, &b);
     b.cfg.spec = b.run.spec;
+    b.cfg.argc = argc;
+    b.cfg.argv = argv;
     resolve_lists(&b);
     b.cfg.progress = !b.quiet && isatty(STDERR_FILENO);
+    bool worker = b.cfg.worker_count > 0;
+    if (worker && (size_t)b.cfg.worker_first + (size_t)b.cfg.worker_count >
+                      (size_t)b.cfg.repetitions)
+        mlp_usage_error("bench", "--worker %d:%d: past the %d repetitions", b.cfg.worker_first,
+                        b.cfg.worker_count, b.cfg.repetitions);
     mlp_bench_run run;
     char err[512];
     if (mlp_bench_init(&run, &b.cfg, err, sizeof err) != 0)
@@ -243,12 +269,19 @@ int mlp_cmd_bench(int argc, char **argv)
         mlp_bench_free(&run);
         return mlp_fail("bench", "no kernel set has the requested precision");
     }
-    for (int i = 0; i < run.nwarnings; i++)
+    for (int i = 0; !worker && i < run.nwarnings; i++)
         fprintf(stderr, "mlpbench bench: warning: %s\n", run.warnings[i]);
     int rc = mlp_bench_execute(&run, err, sizeof err);
     if (rc != 0) {
         mlp_bench_free(&run);
         return mlp_fail("bench", err);
+    }
+    if (worker) { /* the samples, for the parent process */
+        json_t *doc = mlp_bench_worker_samples(&run);
+        rc = doc && json_dumpf(doc, stdout, JSON_COMPACT) == 0 ? 0 : mlp_fail("bench", "out of memory");
+        json_decref(doc);
+        mlp_bench_free(&run);
+        return rc;
     }
     rc = b.run.json ? print_json(&run) : (mlp_bench_print(stdout, &run), 0);
     if (rc == 0 && b.save)

@@ -1,8 +1,7 @@
-/* cmd_compare.c: `mlpbench compare A.json B.json`: matches the benchmarks of two
- * result files by name and reports the change of the median time from A to B with a
- * two-sided Mann-Whitney U test, as Google Benchmark's compare.py does. Reads our
- * result files (the raw samples of each case) and plain Google Benchmark JSON (the
- * real_time of each repetition), e.g. bench/mlp_gbench --benchmark_out files. */
+/* cmd_compare.c: `mlpbench compare`: judges result files B against result files A,
+ * benchmark by benchmark (bench/compare.h), and prints the verdicts as a table, JSON
+ * or Markdown. The exit status is for CI: 0 when nothing regressed, 3 when something
+ * did (per --fail-on), 1 for bad or incomparable data, 2 for usage errors. */
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
@@ -11,197 +10,286 @@
 
 #include "cli.h"
 #include "commands.h"
-#include "stats.h"
+#include "compare.h"
 
 static const char usage[] =
-    "usage: mlpbench compare [--alpha P] A.json B.json\n"
-    "Compares two result files (mlpbench bench, or Google Benchmark JSON) benchmark by\n"
-    "benchmark: median time in A and B, the change (B - A) / A, and the p-value of a\n"
-    "two-sided Mann-Whitney U test on the samples. 'faster' / 'slower' when p < alpha\n"
-    "(default 0.05), else 'same'. Uses the raw per-epoch samples of mlpbench files and\n"
-    "the per-repetition real_time of Google Benchmark files.\n";
+    "usage: mlpbench compare [options] A.json B.json\n"
+    "       mlpbench compare [options] A1.json A2.json ... -- B1.json B2.json ...\n"
+    "Judges B against A benchmark by benchmark (mlpbench result files, or Google Benchmark\n"
+    "JSON). The unit is one repetition: for mlpbench files the median of its epochs, for\n"
+    "Google Benchmark files one iteration entry. Each benchmark gets the ratio B/A of its\n"
+    "times (Hodges-Lehmann) with a rank-test confidence interval, and a verdict:\n"
+    "  slower / faster  the whole interval lies beyond the threshold\n"
+    "  same             the whole interval lies within it\n"
+    "  noisy            the interval is too wide to decide either way\n"
+    "  FAILED           its correctness check failed on either side\n"
+    "The intervals hold together: their family-wise confidence is 1 - alpha.\n\n"
+    "Options:\n"
+    "  --threshold PCT    smallest change that counts, in percent (default 5)\n"
+    "  --alpha P          family-wise error over all benchmarks (default 0.05)\n"
+    "  --paired           file i of A with file i of B (interleaved runs, tools/perf-ab)\n"
+    "  --fail-on WHAT     what makes the exit status 3: slower (default: a benchmark\n"
+    "                     slower or FAILED), change (any verdict but same or noisy),\n"
+    "                     never\n"
+    "  --across-machines  compare files from different machines, compilers or flags, and\n"
+    "                     show each side's fraction of its machine's measured peak\n"
+    "  --format text|json|markdown   output (default text)\n\n"
+    "Refused with a one-line reason (exit 1): files whose workloads differ (model, counts,\n"
+    "batch, dropout, ReLU mode, data), from different machines or builds (without\n"
+    "--across-machines), of an unknown schema_version, with samples that are not positive\n"
+    "numbers, time units that cannot be converted, empty or duplicate benchmarks.\n\n"
+    "Exit status: 0 nothing regressed; 3 a regression per --fail-on; 1 bad data; 2 usage.\n";
 
-enum { OPT_ALPHA = MLP_OPT_COMMAND_FIRST };
+enum { OPT_THRESHOLD = MLP_OPT_COMMAND_FIRST, OPT_ALPHA, OPT_PAIRED, OPT_FAIL_ON, OPT_ACROSS,
+       OPT_FORMAT };
+typedef enum { FAIL_ON_SLOWER, FAIL_ON_CHANGE, FAIL_ON_NEVER } fail_on;
+typedef enum { FORMAT_TEXT, FORMAT_JSON, FORMAT_MARKDOWN } out_format;
 
-typedef struct series {
-    char name[160];
-    double *x; /* seconds, or the file's time_unit for Google Benchmark files */
-    size_t n;
-} series;
+typedef struct compare_cli {
+    mlp_compare_options o;
+    fail_on fail;
+    out_format format;
+    char **a, **b; /* file names of each side */
+    size_t na, nb;
+} compare_cli;
 
-typedef struct result_file {
-    series *s;
-    size_t n, cap;
-    const char *unit;
-} result_file;
-
-static series *add_series(result_file *f, const char *name)
+static void parse(int argc, char **argv, compare_cli *c)
 {
-    for (size_t i = 0; i < f->n; i++)
-        if (strcmp(f->s[i].name, name) == 0)
-            return &f->s[i];
-    if (f->n == f->cap) {
-        size_t cap = f->cap ? 2 * f->cap : 64;
-        series *s = realloc(f->s, cap * sizeof *s);
-        if (!s)
-            return NULL;
-        f->s = s;
-        f->cap = cap;
-    }
-    series *s = &f->s[f->n++];
-    memset(s, 0, sizeof *s);
-    snprintf(s->name, sizeof s->name, "%s", name);
-    return s;
-}
-
-static int append(series *s, double v)
-{
-    double *x = realloc(s->x, (s->n + 1) * sizeof *x);
-    if (!x)
-        return -1;
-    x[s->n++] = v;
-    s->x = x;
-    return 0;
-}
-
-/* The raw samples of our cases: epoch/<case> and test/<case>, in seconds. */
-static int read_cases(json_t *cases, result_file *f)
-{
-    size_t i;
-    json_t *c;
-    static const char *const phases[2][2] = {{"train_epoch", "epoch"}, {"test_pass", "test"}};
-    json_array_foreach(cases, i, c) {
-        for (int p = 0; p < 2; p++) {
-            json_t *samples = json_object_get(json_object_get(c, phases[p][0]), "samples");
-            const char *name = json_string_value(json_object_get(c, "name"));
-            if (!name || !json_is_array(samples) || json_array_size(samples) == 0)
-                continue;
-            char full[160];
-            snprintf(full, sizeof full, "%s/%s", phases[p][1], name);
-            series *s = add_series(f, full);
-            size_t j;
-            json_t *v;
-            json_array_foreach(samples, j, v) if (!s || append(s, json_number_value(v)) != 0)
-                return -1;
+    static const struct option options[] = {
+        {"threshold", required_argument, NULL, OPT_THRESHOLD},
+        {"alpha", required_argument, NULL, OPT_ALPHA},
+        {"paired", no_argument, NULL, OPT_PAIRED},
+        {"fail-on", required_argument, NULL, OPT_FAIL_ON},
+        {"across-machines", no_argument, NULL, OPT_ACROSS},
+        {"format", required_argument, NULL, OPT_FORMAT},
+        {"help", no_argument, NULL, 'h'},
+        {0, 0, 0, 0}};
+    *c = (compare_cli){.o = {.threshold = 0.05, .alpha = 0.05}};
+    /* "--" splits the files of A from those of B; options come before it */
+    int sep = argc;
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], "--") == 0) {
+            sep = i;
+            break;
+        }
+    int opt;
+    opterr = 0;
+    while ((opt = getopt_long(sep, argv, "h", options, NULL)) != -1) {
+        switch (opt) {
+        case 'h': printf("%s", usage); exit(0);
+        case OPT_THRESHOLD:
+            c->o.threshold = mlp_parse_double("compare", "threshold", optarg, 0, 1000) / 100;
+            break;
+        case OPT_ALPHA: c->o.alpha = mlp_parse_double("compare", "alpha", optarg, 1e-9, 0.5); break;
+        case OPT_PAIRED: c->o.paired = true; break;
+        case OPT_ACROSS: c->o.across_machines = true; break;
+        case OPT_FAIL_ON:
+            if (strcmp(optarg, "slower") == 0)
+                c->fail = FAIL_ON_SLOWER;
+            else if (strcmp(optarg, "change") == 0)
+                c->fail = FAIL_ON_CHANGE;
+            else if (strcmp(optarg, "never") == 0)
+                c->fail = FAIL_ON_NEVER;
+            else
+                mlp_usage_error("compare", "--fail-on expects slower, change or never, got '%s'",
+                                optarg);
+            break;
+        case OPT_FORMAT:
+            if (strcmp(optarg, "text") == 0)
+                c->format = FORMAT_TEXT;
+            else if (strcmp(optarg, "json") == 0)
+                c->format = FORMAT_JSON;
+            else if (strcmp(optarg, "markdown") == 0)
+                c->format = FORMAT_MARKDOWN;
+            else
+                mlp_usage_error("compare", "--format expects text, json or markdown, got '%s'",
+                                optarg);
+            break;
+        default: mlp_bad_option("compare", argv);
         }
     }
-    f->unit = "s";
-    return 0;
+    char **files = argv + optind;
+    size_t before = (size_t)(sep - optind);
+    if (sep == argc) { /* A.json B.json */
+        if (before != 2)
+            mlp_usage_error("compare", "expects two result files (or A files -- B files), got %zu",
+                            before);
+        c->a = files, c->na = 1, c->b = files + 1, c->nb = 1;
+    } else {
+        c->a = files, c->na = before, c->b = argv + sep + 1, c->nb = (size_t)(argc - sep - 1);
+        if (c->na == 0 || c->nb == 0)
+            mlp_usage_error("compare", "each side of '--' needs at least one result file");
+    }
+    for (size_t i = 0; i < c->na + c->nb; i++)
+        if ((i < c->na ? c->a[i] : c->b[i - c->na])[0] == '\0')
+            mlp_usage_error("compare", "an empty file name");
+    if (c->o.paired && c->na != c->nb)
+        mlp_usage_error("compare", "--paired needs as many files on each side, got %zu and %zu",
+                        c->na, c->nb);
 }
 
-/* Google Benchmark: the real_time of each iteration entry, grouped by name. */
-static int read_benchmarks(json_t *list, result_file *f)
+/* ---- output ---- */
+
+/* A time in a unit that suits it. */
+static void time_cell(double seconds, char *out, size_t len)
 {
-    size_t i;
-    json_t *e;
-    json_array_foreach(list, i, e) {
-        const char *rt = json_string_value(json_object_get(e, "run_type"));
-        const char *name = json_string_value(json_object_get(e, "name"));
-        json_t *t = json_object_get(e, "real_time");
-        if (!name || !json_is_number(t) || (rt && strcmp(rt, "iteration") != 0) ||
-            json_is_true(json_object_get(e, "error_occurred")))
-            continue;
-        series *s = add_series(f, name);
-        if (!s || append(s, json_number_value(t)) != 0)
+    if (seconds >= 1)
+        snprintf(out, len, "%.3f s", seconds);
+    else if (seconds >= 1e-3)
+        snprintf(out, len, "%.3f ms", seconds * 1e3);
+    else if (seconds >= 1e-6)
+        snprintf(out, len, "%.3f us", seconds * 1e6);
+    else
+        snprintf(out, len, "%.1f ns", seconds * 1e9);
+}
+
+static const char *note(const mlp_compare_row *r)
+{
+    return r->few ? " (too few repetitions for the confidence asked)" : "";
+}
+
+static void print_text_row(const mlp_compare_row *r, bool peaks)
+{
+    char ta[32], tb[32], pk[48] = "";
+    time_cell(r->a_median, ta, sizeof ta);
+    time_cell(r->b_median, tb, sizeof tb);
+    if (peaks)
+        snprintf(pk, sizeof pk, " %7.1f%% %7.1f%%", 100 * r->a_peak_fraction,
+                 100 * r->b_peak_fraction);
+    printf("%-44s %12s %12s %7.3f [%6.3f, %6.3f]%s  %s%s\n", r->name, ta, tb, r->ratio.estimate,
+           r->ratio.lo, r->ratio.hi, pk, mlp_verdict_name(r->verdict), note(r));
+}
+
+static void print_summary(FILE *f, const mlp_compare_result *r, const mlp_compare_options *o)
+{
+    fprintf(f, "%zu compared: %zu slower, %zu faster, %zu same, %zu noisy, %zu FAILED",
+            r->nrows, r->counts[MLP_VERDICT_SLOWER], r->counts[MLP_VERDICT_FASTER],
+            r->counts[MLP_VERDICT_SAME], r->counts[MLP_VERDICT_NOISY],
+            r->counts[MLP_VERDICT_FAILED]);
+    if (r->only_a || r->only_b)
+        fprintf(f, "; %zu only in A, %zu only in B", r->only_a, r->only_b);
+    fprintf(f, ".\nThreshold %.3g%%; each interval at %.4g%% confidence (family-wise %.3g%%, "
+               "Bonferroni over %zu); %s.\n",
+            100 * o->threshold, 100 * r->level, 100 * (1 - o->alpha), r->nrows,
+            o->paired ? "paired: Wilcoxon signed-rank on the pairs' log ratios"
+                      : "independent: Mann-Whitney on log times");
+}
+
+static void print_text(const mlp_compare_result *r, const mlp_compare_options *o)
+{
+    bool peaks = o->across_machines;
+    printf("%-44s %12s %12s %7s %16s%s  %s\n", "benchmark", "A median", "B median", "B/A",
+           "interval", peaks ? "  A %peak  B %peak" : "", "verdict");
+    for (size_t i = 0; i < r->nrows; i++)
+        print_text_row(&r->rows[i], peaks);
+    print_text_row(&r->geomean, false);
+    printf("\n");
+    print_summary(stdout, r, o);
+}
+
+static void print_markdown(const mlp_compare_result *r, const mlp_compare_options *o)
+{
+    printf("| benchmark | A median | B median | B/A | interval | verdict |\n");
+    printf("|---|---:|---:|---:|---|---|\n");
+    for (size_t i = 0; i <= r->nrows; i++) {
+        const mlp_compare_row *row = i < r->nrows ? &r->rows[i] : &r->geomean;
+        char ta[32], tb[32];
+        time_cell(row->a_median, ta, sizeof ta);
+        time_cell(row->b_median, tb, sizeof tb);
+        printf("| %s%s%s | %s | %s | %.3f | [%.3f, %.3f] | %s%s |\n", i < r->nrows ? "`" : "**",
+               row->name, i < r->nrows ? "`" : "**", ta, tb, row->ratio.estimate, row->ratio.lo,
+               row->ratio.hi, mlp_verdict_name(row->verdict), note(row));
+    }
+    printf("\n");
+    print_summary(stdout, r, o);
+}
+
+static json_t *row_json(const mlp_compare_row *r)
+{
+    return json_pack("{s:s, s:f, s:f, s:I, s:I, s:f, s:f, s:f, s:f, s:b, s:s, s:b, s:f, s:f}",
+                     "name", r->name, "a_median", r->a_median, "b_median", r->b_median, "a_n",
+                     (json_int_t)r->a_n, "b_n", (json_int_t)r->b_n, "ratio", r->ratio.estimate,
+                     "lo", r->ratio.lo, "hi", r->ratio.hi, "confidence", r->ratio.achieved,
+                     "exact", r->ratio.exact, "verdict", mlp_verdict_name(r->verdict),
+                     "too_few", r->few, "a_peak_fraction", r->a_peak_fraction,
+                     "b_peak_fraction", r->b_peak_fraction);
+}
+
+static int print_json(const mlp_compare_result *r, const mlp_compare_options *o, int status)
+{
+    json_t *rows = json_array();
+    for (size_t i = 0; i < r->nrows; i++)
+        json_array_append_new(rows, row_json(&r->rows[i]));
+    json_t *doc = json_pack(
+        "{s:f, s:f, s:f, s:b, s:o, s:o, s:{s:I, s:I, s:I, s:I, s:I}, s:I, s:I, s:i}",
+        "threshold", o->threshold, "alpha", o->alpha, "confidence", r->level, "paired",
+        o->paired, "benchmarks", rows, "geometric_mean", row_json(&r->geomean), "counts",
+        "slower", (json_int_t)r->counts[MLP_VERDICT_SLOWER], "faster",
+        (json_int_t)r->counts[MLP_VERDICT_FASTER], "same", (json_int_t)r->counts[MLP_VERDICT_SAME],
+        "noisy", (json_int_t)r->counts[MLP_VERDICT_NOISY], "FAILED",
+        (json_int_t)r->counts[MLP_VERDICT_FAILED], "only_in_a", (json_int_t)r->only_a,
+        "only_in_b", (json_int_t)r->only_b, "exit_status", status);
+    int rc = doc && json_dumpf(doc, stdout, JSON_INDENT(2)) == 0 ? 0 : -1;
+    printf("\n");
+    json_decref(doc);
+    return rc;
+}
+
+/* ---- the command ---- */
+
+static int status_of(const mlp_compare_result *r, fail_on f)
+{
+    size_t bad = r->counts[MLP_VERDICT_SLOWER] + r->counts[MLP_VERDICT_FAILED];
+    if (f == FAIL_ON_CHANGE)
+        bad += r->counts[MLP_VERDICT_FASTER];
+    return f != FAIL_ON_NEVER && bad > 0 ? MLP_EXIT_REGRESSION : 0;
+}
+
+static int load_side(char **names, size_t n, mlp_result_file *files, char *err, size_t errlen)
+{
+    for (size_t i = 0; i < n; i++)
+        if (mlp_result_load(names[i], &files[i], err, errlen) != 0) {
+            while (i-- > 0)
+                mlp_result_free(&files[i]);
             return -1;
-        if (!f->unit)
-            f->unit = json_string_value(json_object_get(e, "time_unit"));
-    }
-    return 0;
-}
-
-static void free_file(result_file *f)
-{
-    for (size_t i = 0; i < f->n; i++)
-        free(f->s[i].x);
-    free(f->s);
-}
-
-static int load(const char *path, result_file *f, json_t **doc)
-{
-    json_error_t jerr;
-    memset(f, 0, sizeof *f);
-    *doc = json_load_file(path, 0, &jerr);
-    if (!*doc) {
-        if (jerr.line > 0)
-            fprintf(stderr, "mlpbench compare: error: %s: %s (line %d)\n", path, jerr.text,
-                    jerr.line);
-        else
-            fprintf(stderr, "mlpbench compare: error: %s\n", jerr.text);
-        return -1;
-    }
-    json_t *cases = json_object_get(*doc, "cases"), *list = json_object_get(*doc, "benchmarks");
-    int rc = json_is_array(cases) ? read_cases(cases, f)
-             : json_is_array(list) ? read_benchmarks(list, f)
-                                   : -2;
-    if (rc == -2)
-        fprintf(stderr, "mlpbench compare: error: %s: no 'benchmarks' list\n", path);
-    else if (rc != 0)
-        fprintf(stderr, "mlpbench compare: error: out of memory reading %s\n", path);
-    return rc == 0 ? 0 : -1;
-}
-
-static void compare_one(const series *a, const series *b, double alpha, double scale)
-{
-    double ma = mlp_stats_median(a->x, a->n), mb = mlp_stats_median(b->x, b->n);
-    double p = mlp_stats_mann_whitney(a->x, a->n, b->x, b->n, NULL);
-    double change = ma > 0 ? (mb - ma) / ma : NAN;
-    const char *verdict = !(p < alpha) ? "same" : mb < ma ? "faster" : "slower";
-    printf("%-48s %12.4f %12.4f %+8.1f%% %8.4f  %s%s\n", a->name, ma * scale, mb * scale,
-           change * 100, p, verdict, a->n < 3 || b->n < 3 ? " (few samples)" : "");
-}
-
-static int compare(const result_file *a, const result_file *b, double alpha)
-{
-    bool seconds = a->unit && strcmp(a->unit, "s") == 0;
-    double scale = seconds ? 1e3 : 1;
-    const char *unit = seconds ? "ms" : a->unit ? a->unit : "?";
-    printf("%-48s %9s %-2s %9s %-2s %9s %8s  %s\n", "benchmark", "A median", unit, "B median",
-           unit, "change", "p-value", "verdict");
-    size_t matched = 0;
-    for (size_t i = 0; i < a->n; i++)
-        for (size_t j = 0; j < b->n; j++)
-            if (strcmp(a->s[i].name, b->s[j].name) == 0) {
-                compare_one(&a->s[i], &b->s[j], alpha, scale);
-                matched++;
-            }
-    if (matched == 0)
-        return mlp_fail("compare", "the two files have no benchmark name in common");
-    printf("\n%zu benchmark%s matched; A has %zu, B has %zu. Mann-Whitney U, two-sided, "
-           "alpha %.3g.\n", matched, matched == 1 ? "" : "s", a->n, b->n, alpha);
+        }
     return 0;
 }
 
 int mlp_cmd_compare(int argc, char **argv)
 {
-    static const struct option options[] = {{"alpha", required_argument, NULL, OPT_ALPHA},
-                                            {"help", no_argument, NULL, 'h'},
-                                            {0, 0, 0, 0}};
-    double alpha = 0.05;
-    int c;
-    opterr = 0;
-    while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
-        if (c == 'h') {
-            printf("%s", usage);
-            return 0;
-        }
-        if (c != OPT_ALPHA)
-            mlp_bad_option("compare", argv);
-        alpha = mlp_parse_double("compare", "alpha", optarg, 0, 1);
-    }
-    if (argc - optind != 2)
-        mlp_usage_error("compare", "expects two result files, got %d", argc - optind);
-    result_file a, b;
-    json_t *da = NULL, *db = NULL;
+    compare_cli c;
+    parse(argc, argv, &c);
+    mlp_result_file *a = calloc(c.na, sizeof *a), *b = calloc(c.nb, sizeof *b);
+    char err[1024];
     int rc = MLP_EXIT_FAILURE;
-    if (load(argv[optind], &a, &da) == 0) {
-        if (load(argv[optind + 1], &b, &db) == 0) {
-            rc = compare(&a, &b, alpha);
-            free_file(&b);
-        }
-        free_file(&a);
+    bool loaded_a = false, loaded_b = false;
+    if (!a || !b) {
+        snprintf(err, sizeof err, "out of memory");
+        goto done;
     }
-    json_decref(da);
-    json_decref(db);
+    if (!(loaded_a = load_side(c.a, c.na, a, err, sizeof err) == 0) ||
+        !(loaded_b = load_side(c.b, c.nb, b, err, sizeof err) == 0))
+        goto done;
+    mlp_compare_result r;
+    if (mlp_compare(a, c.na, b, c.nb, &c.o, &r, err, sizeof err) != 0)
+        goto done;
+    rc = status_of(&r, c.fail);
+    if (c.format == FORMAT_JSON)
+        print_json(&r, &c.o, rc);
+    else if (c.format == FORMAT_MARKDOWN)
+        print_markdown(&r, &c.o);
+    else
+        print_text(&r, &c.o);
+    mlp_compare_free(&r);
+done:
+    if (rc == MLP_EXIT_FAILURE)
+        mlp_fail("compare", err);
+    for (size_t i = 0; loaded_a && i < c.na; i++)
+        mlp_result_free(&a[i]);
+    for (size_t i = 0; loaded_b && i < c.nb; i++)
+        mlp_result_free(&b[i]);
+    free(a);
+    free(b);
     return rc;
 }

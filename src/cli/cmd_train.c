@@ -79,7 +79,8 @@ int mlp_cmd_train(int argc, char **argv)
     if (mlp_workload_load(&w, &opt.spec, err, sizeof err) != 0)
         return mlp_fail("train", err);
     train_output out = {.opt = &opt, .set = set->name, .tty = isatty(STDOUT_FILENO)};
-    int rc = mlp_train_run(&opt.spec.train, &w, set, print_epoch, &out, NULL, err, sizeof err);
+    mlp_train_hooks hooks = {.on_epoch = print_epoch, .user = &out};
+    int rc = mlp_train_run(&opt.spec.train, &w, set, &hooks, NULL, err, sizeof err);
     mlp_workload_free(&w);
     if (rc != 0)
         return mlp_fail("train", err);

@@ -16,7 +16,7 @@ static const struct {
     {"bench", mlp_cmd_bench, "time training epochs and test passes of every kernel set"},
     {"info", mlp_cmd_info, "describe this machine and build (hwloc, ISA, compiler, OpenMP)"},
     {"peak", mlp_cmd_peak, "measure FMA throughput and L1/L2/memory bandwidth"},
-    {"compare", mlp_cmd_compare, "compare two result files (Mann-Whitney U test)"},
+    {"compare", mlp_cmd_compare, "judge result files B against A: ratios, intervals, verdicts"},
 };
 
 static void usage(FILE *f)
