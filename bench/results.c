@@ -1,12 +1,15 @@
 /* results.c: the result document and its atomic writer (see results.h and
  * results/README.md for every field). */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "results.h"
@@ -365,11 +368,58 @@ static void sync_dir(const char *dir)
     }
 }
 
+#define TEMP_PREFIX ".mlpbench-result.tmp."
+
+/* Removes the temporary files that writers killed before they could clean up left in
+ * dir: .mlpbench-result.tmp.<pid>.XXXXXX of a process that no longer exists, and (older
+ * writers put no pid in the name) nameless ones older than an hour. */
+static void remove_stale_temps(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    time_t now = time(NULL);
+    while ((e = readdir(d)) != NULL) {
+        if (strncmp(e->d_name, TEMP_PREFIX, strlen(TEMP_PREFIX)) != 0)
+            continue;
+        const char *rest = e->d_name + strlen(TEMP_PREFIX);
+        char *end;
+        long pid = strtol(rest, &end, 10);
+        char path[8192];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        struct stat st;
+        bool dead = end != rest && *end == '.' && pid > 0 && kill((pid_t)pid, 0) != 0 &&
+                    errno == ESRCH;
+        bool old = end == rest && stat(path, &st) == 0 && now - st.st_mtime > 3600;
+        if (dead || old)
+            unlink(path);
+    }
+    closedir(d);
+}
+
+/* Blocks (or restores) the signals that would kill the process between creating the
+ * temporary file and renaming or removing it: they are delivered once it is gone. */
+static void block_signals(bool block, sigset_t *saved)
+{
+    if (!block) {
+        sigprocmask(SIG_SETMASK, saved, NULL);
+        return;
+    }
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGHUP);
+    sigaddset(&set, SIGQUIT);
+    sigprocmask(SIG_BLOCK, &set, saved);
+}
+
 /* Text into a fresh temporary file in dir; its name into tmp. */
 static int write_temp(const char *dir, const char *text, char *tmp, size_t tmplen, char *err,
                       size_t errlen)
 {
-    snprintf(tmp, tmplen, "%s/.mlpbench-result.tmp.XXXXXX", dir);
+    snprintf(tmp, tmplen, "%s/" TEMP_PREFIX "%ld.XXXXXX", dir, (long)getpid());
     int fd = mkstemp(tmp);
     if (fd < 0) {
         snprintf(err, errlen, "cannot create a file in %s: %s", dir, strerror(errno));
@@ -394,19 +444,62 @@ static int write_temp(const char *dir, const char *text, char *tmp, size_t tmple
     return rc;
 }
 
-int mlp_results_write(const json_t *doc, const char *path, char *err, size_t errlen)
+/* The directory of path, created (one level) if missing. */
+static int result_dir(const char *path, char *dir, size_t len, char *err, size_t errlen)
 {
-    char dir[4096], tmp[4200];
-    dir_of(path, dir, sizeof dir);
+    if (strlen(path) >= MLP_RESULTS_PATH_MAX) {
+        snprintf(err, errlen, "result path of %zu bytes, longer than %d", strlen(path),
+                 MLP_RESULTS_PATH_MAX - 1);
+        return -1;
+    }
+    dir_of(path, dir, len);
     if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
         snprintf(err, errlen, "cannot create directory %s: %s", dir, strerror(errno));
         return -1;
     }
+    return 0;
+}
+
+int mlp_results_check_writable(const char *path, char *err, size_t errlen)
+{
+    char dir[MLP_RESULTS_PATH_MAX], tmp[MLP_RESULTS_PATH_MAX + 64];
+    if (result_dir(path, dir, sizeof dir, err, errlen) != 0)
+        return -1;
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+        snprintf(err, errlen, "%s: is a directory", path);
+        return -1;
+    }
+    const char *slash = strrchr(path, '/');
+    const char *base = slash ? slash + 1 : path;
+    long name_max = pathconf(dir, _PC_NAME_MAX);
+    if (!*base || (name_max > 0 && strlen(base) > (size_t)name_max)) {
+        snprintf(err, errlen, "%s: a file name of %zu bytes (this folder allows %ld)", path,
+                 strlen(base), name_max);
+        return -1;
+    }
+    sigset_t saved;
+    block_signals(true, &saved);
+    int rc = write_temp(dir, "", tmp, sizeof tmp, err, errlen);
+    if (*tmp)
+        unlink(tmp);
+    block_signals(false, &saved);
+    return rc;
+}
+
+int mlp_results_write(const json_t *doc, const char *path, char *err, size_t errlen)
+{
+    char dir[MLP_RESULTS_PATH_MAX], tmp[MLP_RESULTS_PATH_MAX + 64];
+    if (result_dir(path, dir, sizeof dir, err, errlen) != 0)
+        return -1;
+    remove_stale_temps(dir);
     char *text = json_dumps(doc, JSON_INDENT(2));
     if (!text) {
         snprintf(err, errlen, "cannot format the result as JSON");
         return -1;
     }
+    sigset_t saved;
+    block_signals(true, &saved);
     int rc = write_temp(dir, text, tmp, sizeof tmp, err, errlen);
     free(text);
     if (rc == 0 && rename(tmp, path) != 0) {
@@ -415,6 +508,7 @@ int mlp_results_write(const json_t *doc, const char *path, char *err, size_t err
     }
     if (rc != 0 && *tmp)
         unlink(tmp);
+    block_signals(false, &saved);
     if (rc == 0)
         sync_dir(dir);
     return rc;

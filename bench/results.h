@@ -11,7 +11,7 @@
 
 #include "bench.h"
 
-enum { MLP_RESULTS_SCHEMA_VERSION = 2 };
+enum { MLP_RESULTS_SCHEMA_VERSION = 2, MLP_RESULTS_PATH_MAX = 4096 };
 
 /* The result document of a finished run (new reference; NULL if out of memory). */
 json_t *mlp_results_document(const mlp_bench_run *run);
@@ -20,6 +20,11 @@ json_t *mlp_results_document(const mlp_bench_run *run);
  * Returns 0, or -1 with a one-line message; on failure no file is left at path nor
  * any temporary file beside it. */
 int mlp_results_write(const json_t *doc, const char *path, char *err, size_t errlen);
+
+/* Whether a result file can be written at path (its directory exists or can be made,
+ * and a file can be created in it), checked before a long run. Returns 0, or -1 with a
+ * one-line message. */
+int mlp_results_check_writable(const char *path, char *err, size_t errlen);
 
 /* The default directory of result files: $MLPBENCH_RESULTS if set, else results/ of
  * the source tree (fixed at build time). */

@@ -6,14 +6,18 @@
 #include <dirent.h>
 #include <jansson.h>
 #include <math.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "results.h"
+
 #include "expect.h"
 #include "results_read.h"
 
@@ -302,6 +306,56 @@ static void test_default_path(const mlp_bench_run *run)
     EXPECT(mlp_results_default_path(&run->machine, "results", path, 10) != 0, "too long");
 }
 
+/* A writer killed while it writes leaves no temporary file (the signals wait until it
+ * is renamed or removed), and one left by a dead process (or by an older writer, from
+ * before that) is removed by the next write. */
+static void test_interrupted(const char *dir, const mlp_bench_run *run)
+{
+    char path[512], stale[600], names[8][256], err[8192];
+    snprintf(path, sizeof path, "%s/r.json", dir);
+    json_t *doc = mlp_results_document(run);
+    if (!doc)
+        return;
+    for (int attempt = 0; attempt < 20; attempt++) {
+        pid_t pid = fork();
+        if (pid == 0) { /* write forever until killed */
+            for (;;)
+                mlp_results_write(doc, path, err, sizeof err);
+        }
+        struct timespec pause = {0, 1000000L * (1 + attempt % 5)};
+        nanosleep(&pause, NULL);
+        kill(pid, attempt % 2 ? SIGINT : SIGTERM);
+        int status;
+        waitpid(pid, &status, 0);
+        EXPECT(WIFSIGNALED(status), "the writer was not killed by its signal");
+        int n = list_dir(dir, names, 8);
+        for (int i = 0; i < n && i < 8; i++)
+            EXPECT(strstr(names[i], ".tmp.") == NULL, "attempt %d left %s behind", attempt,
+                   names[i]);
+    }
+    /* a temporary file of a process that is gone, as a writer killed by SIGKILL leaves it */
+    pid_t gone = fork();
+    if (gone == 0)
+        _exit(0);
+    waitpid(gone, NULL, 0);
+    snprintf(stale, sizeof stale, "%s/.mlpbench-result.tmp.%ld.AbCdEf", dir, (long)gone);
+    FILE *f = fopen(stale, "w");
+    if (f)
+        fclose(f);
+    EXPECT(mlp_results_write(doc, path, err, sizeof err) == 0, "write: %s", err);
+    EXPECT(access(stale, F_OK) != 0, "the dead writer's %s was not removed", stale);
+    /* and one of this (living) process stays: it may be being written */
+    snprintf(stale, sizeof stale, "%s/.mlpbench-result.tmp.%ld.AbCdEf", dir, (long)getpid());
+    f = fopen(stale, "w");
+    if (f)
+        fclose(f);
+    EXPECT(mlp_results_write(doc, path, err, sizeof err) == 0, "write: %s", err);
+    EXPECT(access(stale, F_OK) == 0, "a living writer's temporary file was removed");
+    unlink(stale);
+    unlink(path);
+    json_decref(doc);
+}
+
 int main(void)
 {
     char dir[] = "/tmp/mlp-test-results-XXXXXX";
@@ -314,6 +368,7 @@ int main(void)
         return 1;
     test_write(dir, &run);
     test_failures(dir, &run);
+    test_interrupted(dir, &run);
     test_default_path(&run);
     test_empty(&run);
     mlp_bench_free(&run);

@@ -1,4 +1,5 @@
 /* cli.c: option parsing shared by the mlpbench subcommands (see cli.h). */
+#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <omp.h>
@@ -17,7 +18,8 @@ const char mlp_workload_help[] =
     "                       else the fastest set this CPU runs (--variant and\n"
     "                       $MLPBENCH_VARIANT: old names, still accepted)\n"
     "  --precision f32|f64  arithmetic precision (default f64)\n"
-    "  --threads N          OpenMP threads for threaded sets (default: one per core)\n"
+    "  --threads N          OpenMP threads for threaded sets (default: $OMP_NUM_THREADS,\n"
+    "                       else one per core)\n"
     "  --seed N             np.random.seed for the weights and dropout (default 1)\n"
     "  --hidden N           hidden units (default 40)\n"
     "  --alpha X            learning rate (default 0.005)\n"
@@ -70,8 +72,8 @@ unsigned long mlp_parse_ulong(const char *cmd, const char *opt, const char *s, u
     char *end;
     errno = 0;
     unsigned long v = strtoul(s, &end, 10);
-    if (*s == '\0' || *s == '-' || *s == '+' || *end != '\0' || errno == ERANGE || v < min ||
-        v > max)
+    /* digits only: strtoul would also take leading blanks and a sign */
+    if (!isdigit((unsigned char)*s) || *end != '\0' || errno == ERANGE || v < min || v > max)
         mlp_usage_error(cmd, "--%s expects an integer from %lu to %lu, got '%s'", opt, min, max,
                         s);
     return v;
@@ -79,10 +81,19 @@ unsigned long mlp_parse_ulong(const char *cmd, const char *opt, const char *s, u
 
 double mlp_parse_double(const char *cmd, const char *opt, const char *s, double min, double max)
 {
+    /* a decimal number: strtod would also take leading blanks, hex, inf and nan */
+    bool decimal = *s != '\0' && strspn(s, "0123456789.eE+-") == strlen(s) &&
+                   (isdigit((unsigned char)*s) || *s == '.' || *s == '-' || *s == '+');
     char *end;
     errno = 0;
-    double v = strtod(s, &end);
-    if (*s == '\0' || *end != '\0' || errno == ERANGE || !isfinite(v) || v < min || v > max)
+    double v = decimal ? strtod(s, &end) : 0;
+    if (!decimal || *end != '\0')
+        mlp_usage_error(cmd, "--%s expects a decimal number from %g to %g, got '%s'", opt, min,
+                        max, s);
+    if (errno == ERANGE && fabs(v) < 1)
+        mlp_usage_error(cmd, "--%s: '%s' is too close to zero to be represented (a double "
+                             "underflows below 1e-308)", opt, s);
+    if (errno == ERANGE || !isfinite(v) || v < min || v > max)
         mlp_usage_error(cmd, "--%s expects a number from %g to %g, got '%s'", opt, min, max, s);
     return v;
 }
@@ -170,8 +181,12 @@ const mlp_kernel_set *mlp_choose_set(const char *cmd, const char *name, mlp_prec
 
 int mlp_apply_threads(int threads)
 {
-    if (threads <= 0)
+    if (threads <= 0) {
+        const char *env = getenv("OMP_NUM_THREADS");
+        if (env && *env) /* the OpenMP runtime has read it: keep what it says */
+            return omp_get_max_threads();
         threads = mlp_topo_physical_cores();
+    }
     omp_set_num_threads(threads);
     return threads;
 }

@@ -10,6 +10,8 @@
 #include "engine.h"
 
 enum { MLP_EXIT_FAILURE = 1, MLP_EXIT_USAGE = 2, MLP_EXIT_REGRESSION = 3 };
+/* Room for a one-line error message: a path of up to 4095 bytes and its cause. */
+enum { MLP_ERROR_MAX = 8192 };
 
 /* The workload and how to run it, as given on the command line. */
 typedef struct mlp_run_options {
@@ -74,7 +76,8 @@ const mlp_kernel_set *mlp_choose_set(const char *cmd, const char *name, mlp_prec
 /* The set called `name`, as given by `source` (an option or variable name, for the
  * message): an empty or unknown name, or a set this CPU cannot run, is a usage error. */
 const mlp_kernel_set *mlp_lookup_set(const char *cmd, const char *source, const char *name);
-/* Applies --threads (0: one per physical core) to OpenMP; returns the count used. */
+/* Applies --threads to OpenMP; 0: $OMP_NUM_THREADS when set (as the runtime read it),
+ * else one per physical core. Returns the count used. */
 int mlp_apply_threads(int threads);
 
 #endif

@@ -23,7 +23,8 @@ static const char usage[] =
     "                       --set, and the old name --variant, are the same\n"
     "  --precision LIST     f32, f64 or f32,f64 (default f64, the seed's)\n"
     "  --threads LIST       thread counts for threaded sets, e.g. 1,2 for a scaling table\n"
-    "                       (default: one per core); other sets run one thread\n"
+    "                       (default: $OMP_NUM_THREADS, else one per core); other sets\n"
+    "                       run one thread\n"
     "  --warmup N           uncounted epochs per repetition (default 1)\n"
     "  --epochs N           measured epochs per repetition (default 10)\n"
     "  --repetitions N      repetitions, each a fresh model (default 10)\n"
@@ -132,7 +133,14 @@ static bool parse_bench_option(int opt, const char *arg, bench_cli *b)
     case OPT_SHUFFLE_SEED:
         c->shuffle_seed = (unsigned)mlp_parse_ulong("bench", "shuffle-seed", arg, 0, UINT_MAX);
         break;
-    case OPT_OUT: b->out = arg; break;
+    case OPT_OUT:
+        if (!*arg)
+            mlp_usage_error("bench", "--out expects a file name, got ''");
+        if (strlen(arg) >= MLP_RESULTS_PATH_MAX)
+            mlp_usage_error("bench", "--out: a path of %zu bytes, longer than %d", strlen(arg),
+                            MLP_RESULTS_PATH_MAX - 1);
+        b->out = arg;
+        break;
     case OPT_NO_SAVE: b->save = false; break;
     case OPT_QUIET: b->quiet = true; break;
     case OPT_PROCESSES:
@@ -204,14 +212,26 @@ static void resolve_lists(bench_cli *b)
         c->threads[c->nthreads++] = mlp_apply_threads(0);
 }
 
-static int save(const mlp_bench_run *run, const bench_cli *b)
+/* Where the result file goes (--out, else the default), checked writable before the
+ * run, so that a bad folder is said at once and not after the whole benchmark. */
+static int result_path(const mlp_bench_run *run, const bench_cli *b, char *path, size_t len)
 {
-    char path[4096], err[512];
+    char err[MLP_ERROR_MAX];
     if (b->out)
-        snprintf(path, sizeof path, "%s", b->out);
-    else if (mlp_results_default_path(&run->machine, mlp_results_default_dir(), path,
-                                      sizeof path) != 0)
-        return mlp_fail("bench", "result path too long");
+        snprintf(path, len, "%s", b->out);
+    else if (mlp_results_default_path(&run->machine, mlp_results_default_dir(), path, len) != 0)
+        return mlp_fail("bench", "the default result path is too long (use --out PATH)");
+    if (mlp_results_check_writable(path, err, sizeof err) != 0) {
+        char msg[MLP_ERROR_MAX + 64];
+        snprintf(msg, sizeof msg, "%s (use --out PATH or --no-save)", err);
+        return mlp_fail("bench", msg);
+    }
+    return 0;
+}
+
+static int save(const mlp_bench_run *run, const char *path)
+{
+    char err[MLP_ERROR_MAX];
     json_t *doc = mlp_results_document(run);
     if (!doc)
         return mlp_fail("bench", "out of memory building the result document");
@@ -260,9 +280,13 @@ int mlp_cmd_bench(int argc, char **argv)
         mlp_usage_error("bench", "--worker %d:%d: past the %d repetitions", b.cfg.worker_first,
                         b.cfg.worker_count, b.cfg.repetitions);
     mlp_bench_run run;
-    char err[512];
+    char err[MLP_ERROR_MAX], path[MLP_RESULTS_PATH_MAX];
     if (mlp_bench_init(&run, &b.cfg, err, sizeof err) != 0)
         return mlp_fail("bench", err);
+    if (b.save && !worker && result_path(&run, &b, path, sizeof path) != 0) {
+        mlp_bench_free(&run);
+        return MLP_EXIT_FAILURE;
+    }
     ssize_t n = readlink("/proc/self/exe", run.executable, sizeof run.executable - 1);
     run.executable[n > 0 ? n : 0] = '\0';
     if (run.ncases == 0) {
@@ -285,7 +309,7 @@ int mlp_cmd_bench(int argc, char **argv)
     }
     rc = b.run.json ? print_json(&run) : (mlp_bench_print(stdout, &run), 0);
     if (rc == 0 && b.save)
-        rc = save(&run, &b);
+        rc = save(&run, path);
     if (rc == 0 && any_check_failed(&run))
         rc = MLP_EXIT_FAILURE;
     mlp_bench_free(&run);

@@ -135,7 +135,7 @@ static void print_set(const mlp_kernel_set *set, const mlp_training_check *r, vo
 /* The training level; returns the number of failures. */
 static int check_training(const check_options *o)
 {
-    char err[512];
+    char err[MLP_ERROR_MAX];
     mlp_workload w;
     if (mlp_workload_load(&w, &o->run.spec, err, sizeof err) != 0) {
         mlp_fail("check", err);

@@ -261,7 +261,7 @@ int mlp_cmd_compare(int argc, char **argv)
     compare_cli c;
     parse(argc, argv, &c);
     mlp_result_file *a = calloc(c.na, sizeof *a), *b = calloc(c.nb, sizeof *b);
-    char err[1024];
+    char err[MLP_ERROR_MAX];
     int rc = MLP_EXIT_FAILURE;
     bool loaded_a = false, loaded_b = false;
     if (!a || !b) {

@@ -63,7 +63,7 @@ int mlp_cmd_peak(int argc, char **argv)
     bool json = false;
     parse(argc, argv, &o, &json);
     mlp_peak p;
-    char err[256];
+    char err[MLP_ERROR_MAX];
     if (mlp_peak_run(&o, &p, err, sizeof err) != 0)
         return mlp_fail("peak", err);
     if (!json) {

@@ -74,7 +74,7 @@ int mlp_cmd_train(int argc, char **argv)
 
     const mlp_kernel_set *set = mlp_choose_set("train", opt.set, opt.spec.train.model.precision);
     mlp_apply_threads(opt.threads);
-    char err[512];
+    char err[MLP_ERROR_MAX];
     mlp_workload w;
     if (mlp_workload_load(&w, &opt.spec, err, sizeof err) != 0)
         return mlp_fail("train", err);
