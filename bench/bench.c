@@ -308,8 +308,11 @@ void mlp_bench_finish(mlp_bench_run *run)
         mlp_bench_case *k = &run->cases[i];
         size_t nz_train = k->skips_zero_inputs ? run->train_nonzero : run->train_count * mc->inputs;
         size_t nz_test = k->skips_zero_inputs ? run->test_nonzero : run->test_count * mc->inputs;
+        size_t size = mlp_precision_size(k->precision);
         k->train.flops = mlp_flops_train_epoch(mc, run->train_count, nz_train);
         k->test.flops = mlp_flops_test_pass(mc, run->test_count, nz_test);
+        k->train.bytes = mlp_bytes_train_epoch(mc, run->train_count, nz_train, size);
+        k->test.bytes = mlp_bytes_test_pass(mc, run->test_count, nz_test, size);
         phase_rates(&k->train, run->train_count);
         phase_rates(&k->test, run->test_count);
     }
@@ -329,7 +332,7 @@ static int run_peak(mlp_bench_run *run, mlp_progress *pg, char *err, size_t errl
 {
     mlp_peak_options o;
     mlp_peak_options_defaults(&o);
-    o.bandwidth = false;
+    o.bandwidth = true; /* the roofline's bandwidth ceilings */
     o.pin = run->cfg.pin;
     o.threads = max_threads(&run->cfg);
     mlp_progress_status(pg, "peak: FMA throughput probe");

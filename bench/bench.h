@@ -60,6 +60,7 @@ typedef struct mlp_bench_phase {
     size_t n;
     mlp_stats stats;        /* of seconds */
     mlp_flops flops;        /* per sample (one epoch or one test pass) */
+    mlp_flops bytes;        /* cache traffic per sample, by flops.h's model */
     double samples_per_second;   /* records / median seconds */
     double gflops_dense, gflops_executed; /* / median seconds */
     double speedup;         /* reference median / this median, same precision; 0: none */

@@ -18,6 +18,24 @@ mlp_flops mlp_flops_test_pass(const mlp_model_config *m, size_t count, size_t no
                        .executed = 2 * nz * H + n * 2 * H * O};
 }
 
+mlp_flops mlp_bytes_train_epoch(const mlp_model_config *m, size_t count, size_t nonzero,
+                                size_t size)
+{
+    double I = (double)m->inputs, H = (double)m->hidden, O = (double)m->outputs;
+    double n = (double)count, nz = (double)nonzero, s = (double)size;
+    return (mlp_flops){.dense = s * (n * I + 3 * n * I * H + 4 * n * H * O),
+                       .executed = s * (n * I + 3 * nz * H + 4 * n * H * O)};
+}
+
+mlp_flops mlp_bytes_test_pass(const mlp_model_config *m, size_t count, size_t nonzero,
+                              size_t size)
+{
+    double I = (double)m->inputs, H = (double)m->hidden, O = (double)m->outputs;
+    double n = (double)count, nz = (double)nonzero, s = (double)size;
+    return (mlp_flops){.dense = s * (n * I + n * I * H + n * H * O),
+                       .executed = s * (n * I + nz * H + n * H * O)};
+}
+
 size_t mlp_flops_nonzero_inputs(const mlp_dataset *d)
 {
     size_t nz = 0;

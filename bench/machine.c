@@ -263,10 +263,31 @@ int mlp_machine_warnings(const mlp_machine *m, bool pinned, char warn[][200], in
     return n;
 }
 
+/* "family 25 model 17 stepping 1" as "f25 m17 s1" (each word's first letter), "" for
+ * "unknown". */
+static void short_cpu_id(const char *id, char *out, size_t len)
+{
+    size_t o = 0;
+    out[0] = '\0';
+    if (strcmp(id, "unknown") == 0)
+        return;
+    char word[32];
+    int used;
+    for (const char *p = id; sscanf(p, "%31s%n", word, &used) == 1 && o + 1 < len; p += used) {
+        bool number = isdigit((unsigned char)word[0]);
+        int w = snprintf(out + o, len - o, "%s%.*s", number || o == 0 ? "" : " ",
+                         number ? 31 : 1, word);
+        if (w > 0 && (size_t)w < len - o)
+            o += (size_t)w;
+    }
+}
+
 void mlp_machine_slug(const mlp_machine *m, char *out, size_t len)
 {
-    const char *src = strcmp(m->hostname, "unknown") != 0 && *m->hostname ? m->hostname
-                                                                           : m->topo.cpu_model;
+    char id[64], src[320];
+    short_cpu_id(m->topo.cpu_id, id, sizeof id);
+    bool host = strcmp(m->hostname, "unknown") != 0 && *m->hostname;
+    snprintf(src, sizeof src, "%s %s %s", host ? m->hostname : "", m->topo.cpu_model, id);
     size_t o = 0;
     bool dash = false;
     for (const char *s = src; *s && o + 1 < len; s++) {

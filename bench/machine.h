@@ -46,8 +46,9 @@ void mlp_machine_describe(mlp_machine *m);
 int mlp_machine_warnings(const mlp_machine *m, bool pinned,
                          char warn[][200], int max);
 
-/* A file-name-safe name for the machine: its host name, else its CPU model, in
- * lower case with runs of other characters as '-'. */
+/* A file-name-safe name for the machine: its host name, CPU model and CPU id in short,
+ * in lower case with runs of other characters as '-': "vm-amd-epyc-f25-m17-s1" (a VM's
+ * host name and model name alone do not tell machines apart). */
 void mlp_machine_slug(const mlp_machine *m, char *out, size_t len);
 
 /* The description as a JSON object (new reference; NULL on allocation failure). */

@@ -156,11 +156,12 @@ static json_t *phase_json(const mlp_bench_phase *p, size_t records)
 {
     if (p->n == 0)
         return json_null();
-    return json_pack("{s:s, s:o, s:o, s:o, s:I, s:{s:f, s:f}, s:o, s:o, s:o, s:o}", "unit", "s",
-                     "samples", array_of(p->seconds, p->n, 1), "cpu_samples",
+    return json_pack("{s:s, s:o, s:o, s:o, s:I, s:{s:f, s:f}, s:{s:f, s:f}, s:o, s:o, s:o, s:o}",
+                     "unit", "s", "samples", array_of(p->seconds, p->n, 1), "cpu_samples",
                      array_of(p->cpu_seconds, p->n, 1), "stats", stats_json(&p->stats),
                      "records", (json_int_t)records, "flop", "dense", p->flops.dense,
-                     "executed", p->flops.executed, "samples_per_second",
+                     "executed", p->flops.executed, "bytes", "dense", p->bytes.dense,
+                     "executed", p->bytes.executed, "samples_per_second",
                      num(p->samples_per_second), "gflops_dense", num(p->gflops_dense),
                      "gflops_executed", num(p->gflops_executed), "speedup_vs_scalar",
                      pos_or_null(p->speedup));
@@ -444,6 +445,29 @@ static int write_temp(const char *dir, const char *text, char *tmp, size_t tmple
     return rc;
 }
 
+/* What a path that exists but is not a regular file is, for the message. */
+static const char *kind_of(mode_t mode)
+{
+    return S_ISDIR(mode)    ? "a directory"
+           : S_ISCHR(mode)  ? "a character device"
+           : S_ISBLK(mode)  ? "a block device"
+           : S_ISFIFO(mode) ? "a FIFO"
+           : S_ISSOCK(mode) ? "a socket"
+           : S_ISLNK(mode)  ? "a symbolic link"
+                            : "not a regular file";
+}
+
+/* A result replaces only a regular file (never /dev/null, a FIFO or a link). */
+static int replaceable(const char *path, char *err, size_t errlen)
+{
+    struct stat st;
+    if (lstat(path, &st) != 0 || S_ISREG(st.st_mode))
+        return 0;
+    snprintf(err, errlen, "%s: exists and is %s, not a result file to replace", path,
+             kind_of(st.st_mode));
+    return -1;
+}
+
 /* The directory of path, created (one level) if missing. */
 static int result_dir(const char *path, char *dir, size_t len, char *err, size_t errlen)
 {
@@ -463,13 +487,9 @@ static int result_dir(const char *path, char *dir, size_t len, char *err, size_t
 int mlp_results_check_writable(const char *path, char *err, size_t errlen)
 {
     char dir[MLP_RESULTS_PATH_MAX], tmp[MLP_RESULTS_PATH_MAX + 64];
-    if (result_dir(path, dir, sizeof dir, err, errlen) != 0)
+    if (result_dir(path, dir, sizeof dir, err, errlen) != 0 ||
+        replaceable(path, err, errlen) != 0)
         return -1;
-    struct stat st;
-    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-        snprintf(err, errlen, "%s: is a directory", path);
-        return -1;
-    }
     const char *slash = strrchr(path, '/');
     const char *base = slash ? slash + 1 : path;
     long name_max = pathconf(dir, _PC_NAME_MAX);
@@ -490,7 +510,8 @@ int mlp_results_check_writable(const char *path, char *err, size_t errlen)
 int mlp_results_write(const json_t *doc, const char *path, char *err, size_t errlen)
 {
     char dir[MLP_RESULTS_PATH_MAX], tmp[MLP_RESULTS_PATH_MAX + 64];
-    if (result_dir(path, dir, sizeof dir, err, errlen) != 0)
+    if (result_dir(path, dir, sizeof dir, err, errlen) != 0 ||
+        replaceable(path, err, errlen) != 0)
         return -1;
     remove_stale_temps(dir);
     char *text = json_dumps(doc, JSON_INDENT(2));

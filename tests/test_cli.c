@@ -115,7 +115,8 @@ int main(int argc, char **argv)
              "yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy"
              "yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy");
     expect_quiet(bin, args, 1, "a file name of 305 bytes");
-    expect_quiet(bin, "bench --epochs 1 --out /tmp", 1, "/tmp: is a directory");
+    expect_quiet(bin, "bench --epochs 1 --out /tmp", 1, "/tmp: exists and is a directory");
+    expect_quiet(bin, "bench --epochs 1 --out /dev/null", 1, "is a character device");
     expect(bin, "train --data /nonexistent/mnist --epochs 1", 1, "/nonexistent/mnist");
     expect(bin, "train --train-count 1001 --epochs 1", 1, "1001");
     setenv("MLPBENCH_SET", "avx9", 1);

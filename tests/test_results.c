@@ -259,6 +259,15 @@ static void test_failures(const char *dir, const mlp_bench_run *run)
     if (f)
         fclose(f);
     EXPECT(mlp_results_write(doc, path, err, sizeof err) != 0, "rename onto a directory");
+    /* a FIFO (or /dev/null) in place of the file is not replaced */
+    char fifo[600];
+    snprintf(fifo, sizeof fifo, "%s/pipe", dir);
+    EXPECT(mkfifo(fifo, 0600) == 0, "mkfifo");
+    EXPECT(mlp_results_write(doc, fifo, err, sizeof err) != 0 && strstr(err, "a FIFO"),
+           "a FIFO was replaced: '%s'", err);
+    struct stat fst;
+    EXPECT(lstat(fifo, &fst) == 0 && S_ISFIFO(fst.st_mode), "the FIFO is gone");
+    unlink(fifo);
     int n = list_dir(dir, names, 8);
     EXPECT(n == 2, "only 'file' and 'target' should remain, found %d entries", n);
     for (int i = 0; i < n && i < 8; i++)
