@@ -44,7 +44,13 @@ static int alloc_phase(mlp_bench_phase *p, size_t n)
 {
     p->seconds = calloc(n ? n : 1, sizeof *p->seconds);
     p->cpu_seconds = calloc(n ? n : 1, sizeof *p->cpu_seconds);
-    return p->seconds && p->cpu_seconds ? 0 : -1;
+    p->instructions = malloc((n ? n : 1) * sizeof *p->instructions);
+    p->cycles = malloc((n ? n : 1) * sizeof *p->cycles);
+    if (!p->seconds || !p->cpu_seconds || !p->instructions || !p->cycles)
+        return -1;
+    for (size_t i = 0; i < n; i++)
+        p->instructions[i] = p->cycles[i] = NAN;
+    return 0;
 }
 
 static int add_case(mlp_bench_run *run, const mlp_kernel_set *s, mlp_precision p, int threads)
@@ -75,6 +81,9 @@ static int add_case(mlp_bench_run *run, const mlp_kernel_set *s, mlp_precision p
 int mlp_bench_init(mlp_bench_run *run, const mlp_bench_config *cfg, char *err, size_t errlen)
 {
     memset(run, 0, sizeof *run);
+    for (int i = 0; i < MLP_COUNTERS; i++) /* closed until execute opens them */
+        run->counters.fd[i] = -1;
+    snprintf(run->counters_reason, sizeof run->counters_reason, "not measured");
     run->cfg = *cfg;
     if (cfg->worker_count == 0) { /* a worker's parent describes the machine */
         mlp_machine_describe(&run->machine);
@@ -118,6 +127,10 @@ void mlp_bench_free(mlp_bench_run *run)
         mlp_bench_case *k = &run->cases[i];
         free(k->train.seconds);
         free(k->train.cpu_seconds);
+        free(k->train.instructions);
+        free(k->train.cycles);
+        free(k->test.instructions);
+        free(k->test.cycles);
         free(k->test.seconds);
         free(k->test.cpu_seconds);
         free(k->cpus);
@@ -152,16 +165,35 @@ static bool record_epoch(const mlp_epoch_report *r, void *user)
         size_t i = (size_t)s->rep * (size_t)c->epochs + (size_t)measured;
         k->train.seconds[i] = r->train_seconds;
         k->train.cpu_seconds[i] = r->train_cpu_seconds;
+        k->train.instructions[i] = r->train_meter[MLP_COUNTER_INSTRUCTIONS];
+        k->train.cycles[i] = r->train_meter[MLP_COUNTER_CYCLES];
     }
     if (r->tested) {
         k->test.seconds[s->rep] = r->test_seconds;
         k->test.cpu_seconds[s->rep] = r->test_cpu_seconds;
+        k->test.instructions[s->rep] = r->test_meter[MLP_COUNTER_INSTRUCTIONS];
+        k->test.cycles[s->rep] = r->test_meter[MLP_COUNTER_CYCLES];
     }
     mlp_progress_show(s->pg, "repetition %d/%d: %s, %s %d/%d", s->rep + 1, c->repetitions,
                       k->name, measured < 0 ? "warm-up epoch" : "epoch",
                       measured < 0 ? r->epoch + 1 : measured + 1,
                       measured < 0 ? c->warmup : c->epochs);
     return true;
+}
+
+/* The hardware counters as the engine's meter: instructions and cycles of each epoch. */
+static void counters_start(void *user)
+{
+    mlp_counters_start(user);
+}
+
+static void counters_stop(void *user, double values[MLP_METER_VALUES])
+{
+    mlp_counters_stop(user);
+    mlp_counter_values v;
+    mlp_counters_read(user, &v);
+    for (int i = 0; i < MLP_COUNTERS && i < MLP_METER_VALUES; i++)
+        values[i] = v.valid[i] ? (double)v.value[i] : NAN;
 }
 
 /* One repetition of a case: the engine's schedule of warm-up + measured epochs with one
@@ -176,7 +208,9 @@ static int run_case_rep(mlp_bench_run *run, mlp_bench_case *k, int rep, mlp_work
     cfg.epochs = run->cfg.warmup + run->cfg.epochs;
     cfg.test_every = 0;
     rep_samples s = {.run = run, .k = k, .rep = rep, .pg = pg};
-    mlp_train_hooks hooks = {.on_epoch = record_epoch, .user = &s};
+    mlp_meter meter = {.start = counters_start, .stop = counters_stop, .user = &run->counters};
+    mlp_train_hooks hooks = {.on_epoch = record_epoch, .user = &s,
+                             .meter = run->counters.available ? &meter : NULL};
     if (mlp_train_run(&cfg, w, k->kset, &hooks, NULL, err, errlen) != 0)
         return -1;
     mlp_topo_record_cpus(t, k->threads, k->threaded, k->cpus + (size_t)rep * (size_t)k->threads);
@@ -368,6 +402,9 @@ int mlp_bench_execute(mlp_bench_run *run, char *err, size_t errlen)
         mlp_workload_free(&w);
         return -1;
     }
+    mlp_counters_open(&run->counters); /* before any OpenMP thread: they inherit it */
+    run->counters_available = run->counters.available;
+    snprintf(run->counters_reason, sizeof run->counters_reason, "%s", run->counters.reason);
     run->train_count = w.train.count;
     run->test_count = w.test.count;
     mlp_shuffled_orders(run->order, c->repetitions, run->ncases, c->shuffle_seed);
@@ -376,6 +413,7 @@ int mlp_bench_execute(mlp_bench_run *run, char *err, size_t errlen)
     if (c->worker_count > 0) { /* a worker: its repetitions only, for the parent */
         int rc = mlp_bench_measure(run, &w, c->worker_first, c->worker_count, &pg, err, errlen);
         mlp_workload_free(&w);
+        mlp_counters_close(&run->counters);
         return rc;
     }
     run->train_nonzero = mlp_flops_nonzero_inputs(&w.train);
@@ -389,6 +427,7 @@ int mlp_bench_execute(mlp_bench_run *run, char *err, size_t errlen)
     if (rc == 0 && c->check_epochs > 0)
         rc = run_checks(run, &w, &pg, err, errlen);
     mlp_workload_free(&w);
+    mlp_counters_close(&run->counters);
     if (rc != 0)
         return -1;
     mlp_bench_finish(run);

@@ -15,6 +15,7 @@
 #include <stddef.h>
 
 #include "check_training.h"
+#include "counters.h"
 #include "flops.h"
 #include "machine.h"
 #include "peak.h"
@@ -57,6 +58,8 @@ void mlp_bench_config_defaults(mlp_bench_config *c);
 typedef struct mlp_bench_phase {
     double *seconds;        /* raw samples, wall time (monotonic clock) */
     double *cpu_seconds;    /* the same samples, process CPU time */
+    double *instructions;   /* the same samples, hardware counters (NaN: no value) */
+    double *cycles;
     size_t n;
     mlp_stats stats;        /* of seconds */
     mlp_flops flops;        /* per sample (one epoch or one test pass) */
@@ -101,6 +104,9 @@ typedef struct mlp_bench_run {
     size_t train_count, test_count;
     size_t train_nonzero, test_nonzero; /* nonzero pixels of the records used */
     char data_checksum[32]; /* "crc32:<hex>" of the records used (images and labels) */
+    mlp_counters counters;  /* instructions and cycles per epoch, where the OS has them */
+    bool counters_available; /* whether the samples' counters were measured, and if */
+    char counters_reason[200]; /* not, why */
     size_t nskipped;
     mlp_bench_skip skipped[MLP_BENCH_MAX_SKIPPED];
     int nwarnings;

@@ -74,7 +74,10 @@ static json_t *context_json(const mlp_bench_run *run)
     for (int i = 0; i < 3; i++)
         json_array_append_new(load, m->loadavg[i] >= 0 ? json_real(m->loadavg[i]) : json_null());
     bool debug = strcmp(m->build_type, "Debug") == 0;
-    return json_pack("{s:s, s:s, s:s, s:i, s:I, s:b, s:o, s:o, s:s, s:s, s:o, s:o, s:o}", "date",
+    json_t *counters = json_pack("{s:b, s:s}", "available", run->counters_available, "reason",
+                                 run->counters_reason);
+    return json_pack("{s:s, s:s, s:s, s:i, s:I, s:b, s:o, s:o, s:s, s:s, s:o, s:o, s:o, s:o}",
+                     "date",
                      m->date_local, "host_name", m->hostname, "executable", run->executable,
                      "num_cpus", m->topo.pus, "mhz_per_cpu", (json_int_t)llround(m->mhz),
                      "cpu_scaling_enabled", m->governor_known && !m->governor_fixed, "caches",
@@ -82,7 +85,8 @@ static json_t *context_json(const mlp_bench_run *run)
                      debug ? "debug" : "release", "mlpbench_version", MLP_VERSION, "machine",
                      mlp_machine_json(m), "warnings",
                      string_list(run->warnings, run->nwarnings), "peak",
-                     run->have_peak ? mlp_peak_json(&run->peak) : json_null());
+                     run->have_peak ? mlp_peak_json(&run->peak) : json_null(), "counters",
+                     counters);
 }
 
 /* ---- configuration ---- */
@@ -156,9 +160,12 @@ static json_t *phase_json(const mlp_bench_phase *p, size_t records)
 {
     if (p->n == 0)
         return json_null();
-    return json_pack("{s:s, s:o, s:o, s:o, s:I, s:{s:f, s:f}, s:{s:f, s:f}, s:o, s:o, s:o, s:o}",
+    return json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:I, s:{s:f, s:f}, s:{s:f, s:f}, s:o, s:o, "
+                     "s:o, s:o}",
                      "unit", "s", "samples", array_of(p->seconds, p->n, 1), "cpu_samples",
-                     array_of(p->cpu_seconds, p->n, 1), "stats", stats_json(&p->stats),
+                     array_of(p->cpu_seconds, p->n, 1), "instructions",
+                     array_of(p->instructions, p->n, 1), "cycles", array_of(p->cycles, p->n, 1),
+                     "stats", stats_json(&p->stats),
                      "records", (json_int_t)records, "flop", "dense", p->flops.dense,
                      "executed", p->flops.executed, "bytes", "dense", p->bytes.dense,
                      "executed", p->bytes.executed, "samples_per_second",

@@ -1,5 +1,6 @@
 /* workers.c: bench's worker processes (see workers.h). */
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,11 +11,12 @@
 
 /* ---- the worker's side ---- */
 
+/* n numbers, NaN as null */
 static json_t *numbers(const double *x, size_t n)
 {
     json_t *a = json_array();
     for (size_t i = 0; i < n; i++)
-        json_array_append_new(a, json_real(x[i]));
+        json_array_append_new(a, isnan(x[i]) ? json_null() : json_real(x[i]));
     return a;
 }
 
@@ -35,31 +37,41 @@ json_t *mlp_bench_worker_samples(const mlp_bench_run *run)
         }
         size_t tests = run->test_count ? count : 0;
         json_array_append_new(
-            cases, json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:i}", "name", k->name, "train",
-                             numbers(k->train.seconds + first * epochs, count * epochs),
-                             "train_cpu", numbers(k->train.cpu_seconds + first * epochs,
-                                                  count * epochs),
-                             "test", numbers(k->test.seconds + first, tests), "test_cpu",
-                             numbers(k->test.cpu_seconds + first, tests), "cpus", cpus,
-                             "pin_failures", k->pin_failures));
+            cases,
+            json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:i}", "name", k->name,
+                      "train", numbers(k->train.seconds + first * epochs, count * epochs),
+                      "train_cpu", numbers(k->train.cpu_seconds + first * epochs, count * epochs),
+                      "train_instructions",
+                      numbers(k->train.instructions + first * epochs, count * epochs),
+                      "train_cycles", numbers(k->train.cycles + first * epochs, count * epochs),
+                      "test", numbers(k->test.seconds + first, tests), "test_cpu",
+                      numbers(k->test.cpu_seconds + first, tests), "test_instructions",
+                      numbers(k->test.instructions + first, tests), "test_cycles",
+                      numbers(k->test.cycles + first, tests), "cpus", cpus, "pin_failures",
+                      k->pin_failures));
     }
-    return json_pack("{s:i, s:i, s:o}", "first", c->worker_first, "count", c->worker_count,
-                     "cases", cases);
+    return json_pack("{s:i, s:i, s:b, s:s, s:o}", "first", c->worker_first, "count",
+                     c->worker_count, "counters_available", run->counters_available,
+                     "counters_reason", run->counters_reason, "cases", cases);
 }
 
 /* ---- the parent's side ---- */
 
-/* n numbers of the array at key into out; false if it is not exactly that */
-static bool take_numbers(const json_t *o, const char *key, size_t n, double *out)
+/* n numbers of the array at key into out (null as NaN where `nulls`); false if it is
+ * not exactly that */
+static bool take(const json_t *o, const char *key, size_t n, double *out, bool nulls)
 {
     const json_t *a = json_object_get(o, key);
     if (!json_is_array(a) || json_array_size(a) != n)
         return false;
     for (size_t i = 0; i < n; i++) {
         const json_t *v = json_array_get(a, i);
-        if (!json_is_number(v))
+        if (nulls && json_is_null(v))
+            out[i] = NAN;
+        else if (json_is_number(v))
+            out[i] = json_number_value(v);
+        else
             return false;
-        out[i] = json_number_value(v);
     }
     return true;
 }
@@ -74,16 +86,24 @@ static int merge(mlp_bench_run *run, const json_t *doc, int first, int count, ch
         snprintf(err, errlen, "worker output: expected %zu cases", run->ncases);
         return -1;
     }
+    run->counters_available = json_is_true(json_object_get(doc, "counters_available"));
+    const char *why = json_string_value(json_object_get(doc, "counters_reason"));
+    snprintf(run->counters_reason, sizeof run->counters_reason, "%s", why ? why : "");
     for (size_t i = 0; i < run->ncases; i++) {
         mlp_bench_case *k = &run->cases[i];
         const json_t *c = json_array_get(cases, i);
         const char *name = json_string_value(json_object_get(c, "name"));
         size_t tests = run->test_count ? n : 0;
+        size_t ne = n * epochs, fe = f * epochs;
         bool ok = name && strcmp(name, k->name) == 0 &&
-                  take_numbers(c, "train", n * epochs, k->train.seconds + f * epochs) &&
-                  take_numbers(c, "train_cpu", n * epochs, k->train.cpu_seconds + f * epochs) &&
-                  take_numbers(c, "test", tests, k->test.seconds + f) &&
-                  take_numbers(c, "test_cpu", tests, k->test.cpu_seconds + f);
+                  take(c, "train", ne, k->train.seconds + fe, false) &&
+                  take(c, "train_cpu", ne, k->train.cpu_seconds + fe, false) &&
+                  take(c, "train_instructions", ne, k->train.instructions + fe, true) &&
+                  take(c, "train_cycles", ne, k->train.cycles + fe, true) &&
+                  take(c, "test", tests, k->test.seconds + f, false) &&
+                  take(c, "test_cpu", tests, k->test.cpu_seconds + f, false) &&
+                  take(c, "test_instructions", tests, k->test.instructions + f, true) &&
+                  take(c, "test_cycles", tests, k->test.cycles + f, true);
         const json_t *cpus = json_object_get(c, "cpus");
         for (size_t r = 0; ok && r < n; r++) {
             const json_t *t = json_array_get(cpus, r);

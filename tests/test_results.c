@@ -135,8 +135,16 @@ static void check_values(json_t *doc, const mlp_bench_run *run)
            "time unit ns (Google Benchmark's compare.py prints whole units)");
     EXPECT(med && near(json_number_value(json_object_get(med, "items_per_second")), 1000 / 0.1025),
            "scalar items_per_second should be 1000 / 0.1025 s");
+    json_t *counters = json_object_get(json_object_get(doc, "context"), "counters");
+    EXPECT(json_is_false(json_object_get(counters, "available")) &&
+               json_is_string(json_object_get(counters, "reason")),
+           "context.counters: unmeasured counters say so, with a reason");
     json_t *cases = json_object_get(doc, "cases");
     EXPECT(json_array_size(cases) == run->ncases, "%zu cases", json_array_size(cases));
+    json_t *insns = json_object_get(json_object_get(json_array_get(cases, 0), "train_epoch"),
+                                    "instructions");
+    EXPECT(json_array_size(insns) == 6 && json_is_null(json_array_get(insns, 0)),
+           "unmeasured instructions are null, one per sample");
     json_t *c0 = json_array_get(cases, 0), *train = json_object_get(c0, "train_epoch");
     json_t *samples = json_object_get(train, "samples");
     EXPECT(json_array_size(samples) == 6, "6 raw samples expected");
