@@ -82,10 +82,16 @@ class Dom(HTMLParser):
             self.sections[self.current]["text"] += data
 
 
+def chromium():
+    """The chromium executable (on PATH, else Debian's /usr/bin), or None."""
+    return shutil.which("chromium") or shutil.which("chromium", path="/usr/bin")
+
+
 def skip_reason():
-    if not (shutil.which("chromium") or os.path.exists("/usr/bin/chromium")):
+    if not chromium():
         return "chromium is not installed (Debian package chromium)"
-    probe = subprocess.run(["/usr/bin/python3", "-c", "import matplotlib"], capture_output=True)
+    probe = subprocess.run(["/usr/bin/python3", "-c", "import matplotlib.pyplot"],
+                           capture_output=True)
     if probe.returncode != 0:
         return "matplotlib is not installed for /usr/bin/python3 (package python3-matplotlib)"
     return None
@@ -122,13 +128,14 @@ def make_inputs(results, work):
 
 def run_chromium(html, work):
     profile = tempfile.mkdtemp(prefix="chromium-profile-", dir=work)
-    exe = shutil.which("chromium") or "/usr/bin/chromium"
-    cmd = [exe, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--dump-dom",
+    cmd = [chromium(), *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--dump-dom",
            "file://" + os.path.abspath(html)]
     try:
         out = subprocess.run(cmd, capture_output=True, text=True, timeout=180)
     except subprocess.TimeoutExpired:
         return None, "", ["chromium did not finish within 180 s"]
+    except OSError as e:
+        return None, "", [f"cannot run chromium: {e}"]
     problems = [] if out.returncode == 0 else [f"chromium exit status {out.returncode}"]
     # the page logs nothing on the console: any console message or uncaught error counts
     for line in out.stderr.splitlines():
