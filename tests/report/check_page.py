@@ -211,8 +211,8 @@ def main():
         print("FAIL: " + f"{len(problems)} problem(s) with {html}:\n  " + "\n  ".join(problems))
         return 1
     else:
-        print(f"PASS: {html}: {dom.images} plots loaded and not blank, no errors, sections "
-              f"{', '.join(SECTIONS)} present ({seconds:.1f} s)")
+        print(f"PASS: the report page: {dom.images} plots loaded and not blank, no errors, "
+              f"sections {', '.join(SECTIONS)} present ({seconds:.1f} s)")
     shutil.rmtree(work, ignore_errors=True)
     return 0
 
