@@ -28,10 +28,15 @@
 #define IDX_MAX_PAYLOAD ((unsigned long long)1 << 34)
 #define IDX_TYPE_UBYTE 0x08
 #define READ_CHUNK ((size_t)1 << 30) /* at most this much per read() or inflate() */
-#define IN_CHUNK ((size_t)1 << 17)   /* compressed bytes read from a file at a time */
+/* Both overridable at build time: the fuzz targets make them tiny, so that chunk
+ * boundaries and buffer growth occur in small inputs too. */
+#ifndef IDX_IN_CHUNK
+#define IDX_IN_CHUNK ((size_t)1 << 17) /* compressed bytes read from a file at a time */
+#endif
 #ifndef IDX_GROW_START
 #define IDX_GROW_START ((size_t)1 << 20) /* first payload buffer for gzip data */
 #endif
+#define IN_CHUNK ((size_t)(IDX_IN_CHUNK < 8 ? 8 : IDX_IN_CHUNK)) /* gz_need asks for 8 */
 
 typedef struct reader {
     const char *path;
@@ -45,6 +50,7 @@ typedef struct reader {
     int z_ready;      /* inflateInit2 succeeded */
     int member_done;  /* inflate reached the end of a gzip member */
     int ended_early;  /* the input ended inside a gzip member */
+    int z_error;      /* an inflate error not reported yet (bytes before it came first) */
     z_stream z;
     unsigned char *inbuf; /* a file's compressed bytes for inflate: IN_CHUNK */
 } reader;
@@ -224,6 +230,8 @@ static int stream_read(reader *r, unsigned char *buf, size_t n, size_t *got)
     if (!r->gzip)
         return input_take(r, buf, n, got);
     *got = 0;
+    if (r->z_error)
+        return inflate_error(r, r->z_error);
     while (*got < n) {
         if (r->member_done) { /* the end, another member, or trailing bytes */
             if (gz_need(r, 2) != 0)
@@ -238,10 +246,8 @@ static int stream_read(reader *r, unsigned char *buf, size_t n, size_t *got)
         }
         if (gz_need(r, 1) != 0)
             return -1;
-        if (r->z.avail_in == 0) {
-            r->ended_early = 1;
-            break;
-        }
+        /* Called even without input left: inflate may hold bits, or a match that it
+         * had no room to copy, and so make output (or find an error) without input. */
         size_t want = n - *got < READ_CHUNK ? n - *got : READ_CHUNK;
         uInt in_before = r->z.avail_in;
         r->z.next_out = buf + *got;
@@ -249,10 +255,25 @@ static int stream_read(reader *r, unsigned char *buf, size_t n, size_t *got)
         int rc = inflate(&r->z, Z_NO_FLUSH);
         size_t made = want - r->z.avail_out;
         *got += made;
-        if (rc == Z_STREAM_END)
+        if (rc == Z_STREAM_END) {
             r->member_done = 1;
-        else if (rc != Z_OK && !(rc == Z_BUF_ERROR && (made || r->z.avail_in != in_before)))
-            return inflate_error(r, rc);
+        } else if (rc == Z_OK || rc == Z_BUF_ERROR) {
+            if (made == 0 && r->z.avail_in == in_before) { /* no progress */
+                if (in_before != 0) /* zlib always progresses with input and room */
+                    return inflate_error(r, Z_BUF_ERROR);
+                r->ended_early = 1; /* it needs input that is not there */
+                break;
+            }
+        } else {
+            /* When the bytes asked for came before the error, they are the caller's
+             * and the error waits for the next read: the first problem reported then
+             * does not depend on how the input was cut into chunks (inflate finds a
+             * bad checksum in the same call only when the trailer happens to be in
+             * its input already). */
+            if (*got < n)
+                return inflate_error(r, rc);
+            r->z_error = rc;
+        }
     }
     return 0;
 }
