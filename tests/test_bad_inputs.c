@@ -232,11 +232,10 @@ static int set_up(char *setup, const char *dir, char **env, int *nenv, const cha
 }
 
 /* Reads the next row of the table; 0 at the end, -1 on a malformed line. */
-static int next_row(FILE *f, int *line, char **text, char *fields[4])
+static int next_row(FILE *f, int *line, char **text, size_t *cap, char *fields[4])
 {
-    size_t cap = 0;
     ssize_t n;
-    while ((n = getline(text, &cap, f)) > 0) {
+    while ((n = getline(text, cap, f)) > 0) {
         ++*line;
         if ((*text)[n - 1] == '\n')
             (*text)[--n] = '\0';
@@ -302,8 +301,9 @@ int main(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
     int line = 0, rows = 0, passed = 0, skipped = 0, failed = 0;
     char *text = NULL, *fields[4];
+    size_t cap = 0;
     int got;
-    while ((got = next_row(table, &line, &text, fields)) != 0) {
+    while ((got = next_row(table, &line, &text, &cap, fields)) != 0) {
         if (got < 0) {
             printf("FAIL line %d: expected 4 tab-separated columns\n", line);
             failed++;
