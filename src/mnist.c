@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <zlib.h>
 
 #include "idx.h"
 #include "mnist.h"
@@ -24,13 +23,8 @@ const char *mlp_default_data_dir(void)
     return env && *env ? env : MLP_DEFAULT_DATA_DIR;
 }
 
-static int is_file(const char *path)
-{
-    struct stat st;
-    return stat(path, &st) == 0 && !S_ISDIR(st.st_mode);
-}
-
-/* Finds dir/<prefix>-<kind>-ubyte, raw or .gz (raw preferred when both exist). */
+/* Finds dir/<prefix>-<kind>-ubyte, raw or .gz: the first of the two names that exists
+ * in any form (a dangling link too) is the data file, and must be a regular file. */
 static int find_file(const char *dir, const char *prefix, const char *kind, char *path,
                      char *err, size_t errlen)
 {
@@ -42,8 +36,9 @@ static int find_file(const char *dir, const char *prefix, const char *kind, char
                      PATH_LEN - 64);
             return -1;
         }
-        if (is_file(path))
-            return 0;
+        int found = idx_probe(path, err, errlen);
+        if (found <= 0)
+            return found; /* 0: a regular file; -1: something else is there */
     }
     snprintf(err, errlen, "%s: missing file: expected %s-%s-ubyte or %s-%s-ubyte.gz, found neither",
              dir, prefix, kind, prefix, kind);
@@ -64,22 +59,6 @@ static int check_dir(const char *dir, char *err, size_t errlen)
     return 0;
 }
 
-/* The record count in the header of an IDX file that idx_read has already accepted. */
-static int header_count(const char *path, uint32_t *n, char *err, size_t errlen)
-{
-    unsigned char h[8];
-    gzFile f = gzopen(path, "rb");
-    int got = f ? gzread(f, h, sizeof h) : -1;
-    if (f)
-        gzclose_r(f);
-    if (got != (int)sizeof h) {
-        snprintf(err, errlen, "%s: cannot read the header again (file changed?)", path);
-        return -1;
-    }
-    *n = (uint32_t)h[4] << 24 | (uint32_t)h[5] << 16 | (uint32_t)h[6] << 8 | h[7];
-    return 0;
-}
-
 static int check_labels(const char *path, const idx_array *labels, char *err, size_t errlen)
 {
     for (size_t i = 0; i < labels->count; i++) {
@@ -93,23 +72,22 @@ static int check_labels(const char *path, const idx_array *labels, char *err, si
     return 0;
 }
 
-/* Count checks: enough records for the request, and as many images as labels. */
+/* Count checks on the headers, whatever was requested: enough records for the
+ * request, and as many images as labels. */
 static int check_counts(const char *img_path, const idx_array *img, const char *lbl_path,
                         const idx_array *lbl, size_t count, char *err, size_t errlen)
 {
-    if (count > img->dims[0]) {
+    if (count > img->file_records) {
         snprintf(err, errlen, "%s: holds %lu images, %zu requested", img_path,
-                 (unsigned long)img->dims[0], count);
+                 (unsigned long)img->file_records, count);
         return -1;
     }
-    uint32_t images = img->dims[0];
-    if (count != 0 && count < lbl->dims[0] && header_count(img_path, &images, err, errlen) != 0)
-        return -1;
-    if (images != lbl->dims[0]) {
+    if (img->file_records != lbl->file_records) {
         snprintf(err, errlen,
                  "%s: image/label count mismatch: expected %lu images (the labels in %s), "
                  "found %lu",
-                 img_path, (unsigned long)lbl->dims[0], lbl_path, (unsigned long)images);
+                 img_path, (unsigned long)lbl->file_records, lbl_path,
+                 (unsigned long)img->file_records);
         return -1;
     }
     return 0;

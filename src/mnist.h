@@ -15,9 +15,12 @@ typedef struct mlp_dataset {
 
 /* Loads split "train" or "test" from dir: the files
  * {train,t10k}-images-idx3-ubyte and {train,t10k}-labels-idx1-ubyte, each raw or
- * with a .gz suffix. count: records wanted (0: all); asking for more than the files
- * hold is an error. Checks that images and labels agree in count and that every
- * label is below 10. Returns 0, or -1 with a one-line message in err. */
+ * with a .gz suffix (the first of the two names that exists is used, and must be a
+ * regular file: a folder, FIFO, device, dangling link or symlink loop there is an
+ * error, see idx_probe). count: records wanted (0: all); asking for more than the
+ * files hold is an error. Checks that the headers of images and labels agree in
+ * count (whatever count is requested) and that every label is below 10. Returns 0,
+ * or -1 with a one-line message in err. */
 int mlp_dataset_load(const char *dir, const char *split, size_t count, mlp_dataset *out,
                      char *err, size_t errlen);
 void mlp_dataset_free(mlp_dataset *d);

@@ -1,11 +1,18 @@
 /* test_idx.c: the IDX reader and MNIST loader on the embedded default data (gzip and a
  * raw copy), record limits, and malformed files built here in a temporary folder: each
- * must fail with a one-line message naming the file and the problem. */
+ * must fail with a one-line message naming the file and the problem.
+ *   usage: test_idx [GROUP...]   (no GROUP: all of them; see `groups` at the end) */
+#include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -26,7 +33,7 @@ static int failures;
 
 /* ---- temporary folder: every file made is recorded so it can be removed ---- */
 
-#define MAX_TEMP 64
+#define MAX_TEMP 256
 static char tmpdir[64];
 static char *temp_paths[MAX_TEMP];
 static int temp_count;
@@ -367,7 +374,7 @@ static void test_max_records(void)
 static void test_header_errors(void)
 {
     expect_idx_error(temp_path("no-such-file"), 1, 0, "cannot open");
-    expect_idx_error(temp_path("raw"), 1, 0, "read error"); /* a folder */
+    expect_idx_error(temp_path("raw"), 1, 0, "is a directory"); /* a folder */
 
     blob b = make_labels(10);
     b.len = 6;
@@ -566,8 +573,341 @@ static void test_optional_sets(void)
     }
 }
 
-int main(void)
+/* ---- issue 9: reader defects, one group (and one ctest case) each ---- */
+
+/* Appends n bytes to the file at path. */
+static void append_file(const char *path, const void *data, size_t n)
 {
+    FILE *f = fopen(path, "ab");
+    if (!f || fwrite(data, 1, n, f) != n || fclose(f) != 0) {
+        perror(path);
+        exit(1);
+    }
+}
+
+/* idx_read must succeed with `records` records and the payload of make_idx. */
+static void expect_idx_ok(const char *path, unsigned ndim, size_t max, uint32_t records)
+{
+    char err[512] = "";
+    idx_array a;
+    int rc = idx_read(path, ndim, max, &a, err, sizeof err);
+    EXPECT(rc == 0, "idx_read(%s): %s", path, err);
+    if (rc != 0)
+        return;
+    EXPECT(a.dims[0] == records, "idx_read(%s): %u records, want %u", path, a.dims[0], records);
+    int same = 1;
+    for (size_t i = 0; i < a.count; i++)
+        same &= a.data[i] == (unsigned char)(i % 10);
+    EXPECT(same, "idx_read(%s): payload differs from what was written", path);
+    idx_free(&a);
+}
+
+/* A gzip file followed by bytes that are not another gzip member is rejected, as a raw
+ * file with trailing bytes is; concatenated members (valid gzip) still read. */
+static void test_gzip_trailing(void)
+{
+    static const unsigned char zeros[5], junk[8] = "garbage!", magic_only[1] = {0x1f};
+    const char *p = save_gz("trail-zeros.gz", make_labels(10));
+    append_file(p, zeros, sizeof zeros);
+    expect_idx_error(p, 1, 0, "trailing data after the gzip stream");
+    expect_idx_error(p, 1, 0, "found 5 more bytes (00 00 00 00 00)");
+    p = save_gz("trail-junk.gz", make_labels(10));
+    append_file(p, junk, sizeof junk);
+    expect_idx_error(p, 1, 0, "found 8 more bytes (67 61 72 62 61 67 65 21)");
+    p = save_gz("trail-byte.gz", make_images(3, 28, 28));
+    append_file(p, magic_only, sizeof magic_only);
+    expect_idx_error(p, 3, 0, "found 1 more byte (1f)");
+
+    /* two gzip members: the IDX header and half the labels, then the rest */
+    blob b = make_labels(40);
+    const char *two = temp_path("two-members.gz");
+    write_gz(two, b.data, 20);
+    size_t n1;
+    unsigned char *first = slurp(two, &n1);
+    write_gz(two, b.data + 20, b.len - 20);
+    size_t n2;
+    unsigned char *second = slurp(two, &n2);
+    write_file(two, first, n1);
+    append_file(two, second, n2);
+    expect_idx_ok(two, 1, 0, 40);
+    append_file(two, zeros, 3);
+    expect_idx_error(two, 1, 0, "found 3 more bytes (00 00 00)");
+    free(first);
+    free(second);
+    free(b.data);
+
+    /* the same from memory */
+    unsigned char *gz = slurp(p, &n1);
+    char err[512];
+    idx_array a;
+    EXPECT(idx_read_mem(gz, n1, "mem.gz", 3, 0, &a, err, sizeof err) == -1 &&
+               strstr(err, "mem.gz: trailing data after the gzip stream"),
+           "idx_read_mem with a trailing byte: %s", err);
+    EXPECT(idx_read_mem(gz, n1 - 1, "mem.gz", 3, 0, &a, err, sizeof err) == 0 && a.dims[0] == 3,
+           "idx_read_mem without it: %s", err);
+    idx_free(&a);
+    free(gz);
+}
+
+/* The header counts of images and labels must agree whatever count is requested,
+ * also when it equals the smaller of the two. */
+static void test_count_mismatch(void)
+{
+    const char *more_images = make_set("more-images", 20, 19);
+    expect_load_error(more_images, "train", 19, "train-images-idx3-ubyte.gz", "count mismatch");
+    expect_load_error(more_images, "train", 19, "found 20", "expected 19 images");
+    expect_load_error(more_images, "train", 1, "train-labels-idx1-ubyte", "count mismatch");
+    const char *more_labels = make_set("more-labels", 19, 20);
+    expect_load_error(more_labels, "train", 19, "train-images-idx3-ubyte.gz", "count mismatch");
+    expect_load_error(more_labels, "train", 0, "train-images-idx3-ubyte.gz", "count mismatch");
+    const char *same = make_set("same-counts", 20, 20);
+    char err[512];
+    mlp_dataset d;
+    int rc = mlp_dataset_load(same, "train", 19, &d, err, sizeof err);
+    EXPECT(rc == 0 && d.count == 19, "load 19 of 20: %s", rc ? err : "wrong count");
+    if (rc == 0)
+        mlp_dataset_free(&d);
+}
+
+/* A folder of good train files whose images are replaced by whatever make() puts at
+ * the raw name, which is looked at first; keep_gz: the good .gz images stay too.
+ * Returns the folder. */
+static const char *set_with_images(const char *name, void (*make)(const char *path),
+                                   int keep_gz)
+{
+    const char *dir = make_set(name, 20, 20);
+    if (!keep_gz)
+        remove(temp_path("%s/train-images-idx3-ubyte.gz", name));
+    make(temp_path("%s/train-images-idx3-ubyte", name));
+    return dir;
+}
+
+static void make_fifo(const char *path)
+{
+    if (mkfifo(path, 0600) != 0) {
+        perror(path);
+        exit(1);
+    }
+}
+
+static void link_dev_null(const char *path)
+{
+    if (symlink("/dev/null", path) != 0) {
+        perror(path);
+        exit(1);
+    }
+}
+
+/* A FIFO, socket or device is not a data file: reported, never opened for a blocking
+ * read (the alarm turns a hang into a failure). */
+static void test_not_regular(void)
+{
+    alarm(20);
+    const char *fifo = temp_path("fifo");
+    make_fifo(fifo);
+    expect_idx_error(fifo, 1, 0, "is a FIFO (named pipe), expected a regular file");
+    const char *dir = set_with_images("fifo-set", make_fifo, 0);
+    expect_load_error(dir, "train", 0, "fifo-set/train-images-idx3-ubyte", "is a FIFO");
+    expect_idx_error("/dev/null", 1, 0, "is a character device, expected a regular file");
+    dir = set_with_images("null-set", link_dev_null, 0);
+    expect_load_error(dir, "train", 0, "null-set/train-images-idx3-ubyte",
+                      "is a character device");
+
+    struct sockaddr_un addr = {.sun_family = AF_UNIX};
+    const char *sock = temp_path("sock");
+    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    if (strlen(sock) < sizeof addr.sun_path && fd >= 0) {
+        strcpy(addr.sun_path, sock);
+        EXPECT(bind(fd, (struct sockaddr *)&addr, sizeof addr) == 0, "bind %s", sock);
+        expect_idx_error(sock, 1, 0, "is a socket, expected a regular file");
+    } else {
+        printf("  note: socket check skipped (no AF_UNIX socket or path too long)\n");
+    }
+    if (fd >= 0)
+        close(fd);
+    alarm(0);
+}
+
+static void make_dir(const char *path)
+{
+    if (mkdir(path, 0700) != 0) {
+        perror(path);
+        exit(1);
+    }
+}
+
+static void make_loop(const char *path)
+{
+    if (symlink(path, path) != 0) { /* a link to itself */
+        perror(path);
+        exit(1);
+    }
+}
+
+static void make_dangling(const char *path)
+{
+    if (symlink("nowhere/images", path) != 0) {
+        perror(path);
+        exit(1);
+    }
+}
+
+/* Runs expect_idx_error for permission denied on an unreadable file. As root (who
+ * reads anything) the check runs in a child that has become `nobody`. */
+static void expect_permission_denied(void)
+{
+    const char *p = save("unreadable", make_labels(10));
+    chmod(p, 0);
+    if (geteuid() != 0) {
+        expect_idx_error(p, 1, 0, "cannot open: permission denied");
+        return;
+    }
+    chmod(tmpdir, 0755); /* nobody must reach the file to be refused it */
+    fflush(stdout);
+    pid_t pid = fork();
+    if (pid == 0) {
+        failures = 0;
+        if (setgid(65534) != 0 || setuid(65534) != 0)
+            _exit(77);
+        expect_idx_error(p, 1, 0, "permission denied");
+        fflush(stdout);
+        _exit(failures ? 1 : 0);
+    }
+    int status = 0;
+    EXPECT(pid > 0 && waitpid(pid, &status, 0) == pid, "fork for the permission check");
+    chmod(tmpdir, 0700);
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 77)
+        printf("  note: permission check skipped (running as root, cannot become nobody)\n");
+    else
+        EXPECT(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+               "permission check as nobody failed (status %d)", status);
+}
+
+/* A folder, symlink loop or dangling link where a data file should be is named as
+ * what it is, not as a missing file; so is a file that cannot be read. */
+static void test_file_kinds(void)
+{
+    const char *dir = set_with_images("dir-set", make_dir, 0);
+    expect_load_error(dir, "train", 0, "dir-set/train-images-idx3-ubyte",
+                      "is a directory, expected a regular file");
+    /* the raw name is the data file when it exists, whatever the .gz next to it */
+    dir = set_with_images("dir-and-gz-set", make_dir, 1);
+    expect_load_error(dir, "train", 0, "dir-and-gz-set/train-images-idx3-ubyte",
+                      "is a directory, expected a regular file");
+    dir = set_with_images("loop-set", make_loop, 0);
+    expect_load_error(dir, "train", 0, "loop-set/train-images-idx3-ubyte", "symlink loop");
+    expect_idx_error(temp_path("loop-set/train-images-idx3-ubyte"), 3, 0, "symlink loop");
+    dir = set_with_images("dangling-set", make_dangling, 0);
+    expect_load_error(dir, "train", 0, "dangling-set/train-images-idx3-ubyte",
+                      "dangling symbolic link (to 'nowhere/images'");
+    expect_idx_error(temp_path("dangling-set/train-images-idx3-ubyte"), 3, 0,
+                     "dangling symbolic link");
+    expect_permission_denied();
+}
+
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define TEST_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__) && !defined(TEST_ASAN)
+#define TEST_ASAN 1
+#endif
+#ifdef TEST_ASAN
+/* Under ASan an allocation over the address-space limit returns NULL (as malloc
+ * does) instead of aborting the test. */
+const char *__asan_default_options(void);
+const char *__asan_default_options(void)
+{
+    return "allocator_may_return_null=1";
+}
+#endif
+
+/* Lowers the address-space limit to what the process uses now plus 1 GiB, and says
+ * whether a 2 GiB allocation then fails (qemu-user ignores the limit). */
+static int limit_memory(struct rlimit *saved)
+{
+    unsigned long pages = 0;
+    FILE *f = fopen("/proc/self/statm", "r");
+    if (!f || fscanf(f, "%lu", &pages) != 1)
+        pages = 0;
+    if (f)
+        fclose(f);
+    getrlimit(RLIMIT_AS, saved);
+    struct rlimit lim = *saved;
+    unsigned long long want = (unsigned long long)pages * (unsigned long long)sysconf(_SC_PAGESIZE) +
+                              (1ull << 30);
+    if (pages == 0 || (saved->rlim_cur != RLIM_INFINITY && saved->rlim_cur < want))
+        return 0;
+    lim.rlim_cur = (rlim_t)want;
+    if (setrlimit(RLIMIT_AS, &lim) != 0)
+        return 0;
+    void *probe = malloc((size_t)1 << 31);
+    free(probe);
+    return probe == NULL;
+}
+
+/* A header claiming far more than the file holds fails before a large allocation:
+ * raw files against their length, gzip as the data arrives. Checked under an
+ * address-space limit of 1 GiB above the current use, where a 4 GiB malloc fails. */
+static void test_claim_before_alloc(void)
+{
+    struct rlimit saved;
+    int limited = limit_memory(&saved);
+    if (!limited)
+        printf("  note: the address-space limit has no effect here: messages checked only\n");
+    uint32_t labels[1] = {0xffffffffu}, images[3] = {20000000, 28, 28};
+    expect_idx_error(save("claim-labels", make_idx(0x08, 1, labels, 100)), 1, 0,
+                     "truncated: expected 4294967295 bytes of data, found 100");
+    expect_idx_error(save_gz("claim-labels.gz", make_idx(0x08, 1, labels, 100)), 1, 0,
+                     "truncated: expected 4294967295 bytes of data, found 100");
+    expect_idx_error(save("claim-images", make_idx(0x08, 3, images, 784)), 3, 0,
+                     "truncated: expected 15680000000 bytes of data, found 784");
+    expect_idx_error(save_gz("claim-images.gz", make_idx(0x08, 3, images, 784)), 3, 0,
+                     "truncated: expected 15680000000 bytes of data, found 784");
+    expect_idx_error(temp_path("claim-images.gz"), 3, 19999999,
+                     "truncated: expected 15679999216 bytes of data, found 784");
+    const char *dir = make_set("claim-set", 20, 20);
+    uint32_t n[1] = {0xfffffff0u};
+    save("claim-set/train-labels-idx1-ubyte", make_idx(0x08, 1, n, 20));
+    expect_load_error(dir, "train", 0, "claim-set/train-labels-idx1-ubyte", "truncated");
+    if (limited)
+        setrlimit(RLIMIT_AS, &saved);
+}
+
+typedef struct group {
+    const char *name;
+    void (*run)(void);
+} group;
+
+static const group groups[] = {
+    {"default_dir", test_default_dir},
+    {"default_data", test_default_data},
+    {"max_records", test_max_records},
+    {"header_errors", test_header_errors},
+    {"payload_errors", test_payload_errors},
+    {"gzip_errors", test_gzip_errors},
+    {"loader_errors", test_loader_errors},
+    {"optional_sets", test_optional_sets},
+    {"gzip_trailing", test_gzip_trailing},
+    {"count_mismatch", test_count_mismatch},
+    {"not_regular", test_not_regular},
+    {"file_kinds", test_file_kinds},
+    {"claim_before_alloc", test_claim_before_alloc},
+};
+#define NGROUPS (sizeof groups / sizeof groups[0])
+
+int main(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        size_t g = 0;
+        while (g < NGROUPS && strcmp(argv[i], groups[g].name) != 0)
+            g++;
+        if (g == NGROUPS) {
+            fprintf(stderr, "test_idx: unknown group '%s'\n", argv[i]);
+            return 2;
+        }
+    }
     strcpy(tmpdir, "/tmp/test_idx.XXXXXX");
     const char *env = getenv("TMPDIR");
     if (env && *env && strlen(env) < sizeof tmpdir - 20)
@@ -578,13 +918,15 @@ int main(void)
     }
     test_default_dir();
     unsetenv("MLPBENCH_DATA"); /* the embedded set, whatever the caller's environment */
-    test_default_data();
-    test_max_records();
-    test_header_errors();
-    test_payload_errors();
-    test_gzip_errors();
-    test_loader_errors();
-    test_optional_sets();
+    for (size_t g = 0; g < NGROUPS; g++) {
+        int wanted = argc == 1;
+        for (int i = 1; i < argc; i++)
+            wanted |= strcmp(argv[i], groups[g].name) == 0;
+        if (!wanted || groups[g].run == test_default_dir)
+            continue;
+        printf("%s\n", groups[g].name);
+        groups[g].run();
+    }
     cleanup();
     if (failures) {
         printf("test_idx: %d failure(s)\n", failures);

@@ -70,12 +70,18 @@ static void for_each_item(const char *opt, const char *list, void (*fn)(const ch
     if (strlen(list) >= sizeof buf)
         mlp_usage_error("bench", "--%s: list too long", opt);
     snprintf(buf, sizeof buf, "%s", list);
-    char *save = NULL;
-    int n = 0;
-    for (char *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save), n++)
-        fn(tok, user);
-    if (n == 0)
-        mlp_usage_error("bench", "--%s expects a comma-separated list, got '%s'", opt, list);
+    /* every item between commas must be there: "a,,b", ",a" and "a," are errors */
+    for (char *item = buf, *comma;; item = comma + 1) {
+        comma = strchr(item, ',');
+        if (comma)
+            *comma = '\0';
+        if (!*item)
+            mlp_usage_error("bench", "--%s expects a comma-separated list of names or numbers, "
+                                     "got '%s' (an empty item)", opt, list);
+        fn(item, user);
+        if (!comma)
+            break;
+    }
 }
 
 static void add_set(const char *name, void *user)
