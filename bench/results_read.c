@@ -21,6 +21,8 @@ typedef struct reader {
 
 static int fail(reader *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* "label: message" into the caller's buffer, on one line (a document's text quoted by
+ * the JSON parser can hold newlines: control characters become spaces). Returns -1. */
 static int fail(reader *r, const char *fmt, ...)
 {
     int n = snprintf(r->err, r->errlen, "%s: ", r->label);
@@ -30,6 +32,9 @@ static int fail(reader *r, const char *fmt, ...)
         vsnprintf(r->err + n, r->errlen - (size_t)n, fmt, ap);
         va_end(ap);
     }
+    for (char *c = r->err; *c; c++)
+        if ((unsigned char)*c < 0x20)
+            *c = ' ';
     return -1;
 }
 
@@ -75,12 +80,12 @@ static int cmp_series(const void *a, const void *b)
 static int sort_series(reader *r)
 {
     mlp_result_file *f = r->f;
+    if (f->n == 0) /* (and no qsort of a NULL array: found by tests/fuzz/fuzz_results.c) */
+        return fail(r, "no benchmarks in the file");
     qsort(f->series, f->n, sizeof *f->series, cmp_series);
     for (size_t i = 1; i < f->n; i++)
         if (strcmp(f->series[i - 1].name, f->series[i].name) == 0)
             return fail(r, "benchmark '%s' appears twice", f->series[i].name);
-    if (f->n == 0)
-        return fail(r, "no benchmarks in the file");
     return 0;
 }
 
@@ -397,7 +402,7 @@ int mlp_result_load(const char *path, mlp_result_file *out, char *err, size_t er
 const mlp_result_series *mlp_result_find(const mlp_result_file *f, const char *name)
 {
     mlp_result_series key = {.name = (char *)name};
-    return bsearch(&key, f->series, f->n, sizeof *f->series, cmp_series);
+    return f->n ? bsearch(&key, f->series, f->n, sizeof *f->series, cmp_series) : NULL;
 }
 
 /* The first key of objects a and b (which have the same keys; nested objects are

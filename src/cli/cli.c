@@ -41,14 +41,23 @@ void mlp_run_options_defaults(mlp_run_options *o)
     mlp_run_spec_seed(&o->spec);
 }
 
+/* s on stderr with control characters as spaces: an error stays one line. */
+static void put_line_part(const char *s)
+{
+    for (const char *c = s; *c; c++)
+        fputc((unsigned char)*c < 0x20 ? ' ' : *c, stderr);
+}
+
 _Noreturn void mlp_usage_error(const char *cmd, const char *fmt, ...)
 {
+    char msg[MLP_ERROR_MAX];
     va_list ap;
     va_start(ap, fmt);
-    fprintf(stderr, "mlpbench %s: error: ", cmd);
-    vfprintf(stderr, fmt, ap);
-    fprintf(stderr, " (see 'mlpbench %s --help')\n", cmd);
+    vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    fprintf(stderr, "mlpbench %s: error: ", cmd);
+    put_line_part(msg);
+    fprintf(stderr, " (see 'mlpbench %s --help')\n", cmd);
     exit(MLP_EXIT_USAGE);
 }
 
@@ -62,7 +71,9 @@ _Noreturn void mlp_bad_option(const char *cmd, char *const argv[])
 
 int mlp_fail(const char *cmd, const char *msg)
 {
-    fprintf(stderr, "mlpbench %s: error: %s\n", cmd, msg);
+    fprintf(stderr, "mlpbench %s: error: ", cmd);
+    put_line_part(msg); /* one line, whatever a file name holds */
+    fputc('\n', stderr);
     return MLP_EXIT_FAILURE;
 }
 
