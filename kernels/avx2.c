@@ -39,6 +39,13 @@ enum { AVX2_CHUNK = 1024, AVX2_TILE_VECS = 5 };
 #define PACKED_64(m) PACKED_16(m), PACKED_16(m + 16), PACKED_16(m + 32), PACKED_16(m + 48)
 static const uint32_t packed_lanes[256] = {PACKED_64(0), PACKED_64(64), PACKED_64(128),
                                            PACKED_64(192)};
+#undef LANE_BIT
+#undef POPCOUNT8
+#undef LANE_AT_RANK
+#undef PACKED_LANES
+#undef PACKED_4
+#undef PACKED_16
+#undef PACKED_64
 
 /* pos[0..8) = the lanes set in the 8-bit mask, each plus k, packed to the front */
 static inline void store_positions_8(int32_t *pos, unsigned mask, int32_t k)
@@ -138,32 +145,6 @@ static inline __m256d add_squares_f64(__m256d acc, __m256d d)
 #define HV_MUL(a, b) _mm_mul_ps(a, b)
 #define HV_FMA(a, b, c) _mm_fmadd_ps(a, b, c)
 #include "avx2_impl.h"
-#undef REAL
-#undef SFX
-#undef VEC
-#undef LANES
-#undef V_ZERO
-#undef V_SET1
-#undef V_LOADU
-#undef V_MLOAD
-#undef V_STOREU
-#undef V_MSTORE
-#undef V_FMA
-#undef V_MUL
-#undef V_SUB
-#undef V_ONES_IF
-#undef V_HSUM
-#undef FIRST_LANES
-#undef NONZERO_MASK8
-#undef ADD_SQUARES
-#undef V_ADD
-#undef HVEC
-#undef HLANES
-#undef HV_SET1
-#undef HV_LOADU
-#undef HV_STOREU
-#undef HV_MUL
-#undef HV_FMA
 
 #define REAL double
 #define SFX(name) avx2_##name##_f64

@@ -107,35 +107,6 @@ static inline void store_positions_8(int32_t *pos, __mmask8 mask, int32_t k)
 #define HV_MUL(a, b) _mm256_mul_ps(a, b)
 #define HV_FMA(a, b, c) _mm256_fmadd_ps(a, b, c)
 #include "avx512_impl.h"
-#undef REAL
-#undef SFX
-#undef VEC
-#undef MASK
-#undef LANES
-#undef FULL_MASK
-#undef V_ZERO
-#undef V_SET1
-#undef V_LOADU
-#undef V_MLOAD
-#undef V_STOREU
-#undef V_MSTORE
-#undef V_FMA
-#undef V_FMA_IF
-#undef V_MUL
-#undef V_SUB
-#undef V_CMP_MASK
-#undef V_ONES_WHERE
-#undef V_HSUM
-#undef ADD_SQUARES
-#undef STORE_POSITIONS
-#undef V_ADD
-#undef HVEC
-#undef HLANES
-#undef HV_SET1
-#undef HV_LOADU
-#undef HV_STOREU
-#undef HV_MUL
-#undef HV_FMA
 
 #define REAL double
 #define SFX(name) avx512_##name##_f64

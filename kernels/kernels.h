@@ -2,8 +2,21 @@
  *
  * All matrices are row-major with explicit leading dimensions (in elements).
  * B is the batch (rows of X), K the input width, N the output width.
- * A set fills only the slots it implements; the registry pre-fills every slot
- * with the scalar reference first (as BLIS does), so an empty slot inherits it. */
+ * Every set fills every slot (MLP_FILL_TABLE; omp takes error_delta from the set it
+ * is built on). The registry fills a table from the reference first (as BLIS does),
+ * so a set could leave a slot to it; none does.
+ *
+ * Split invariance, the contract every set keeps and omp relies on: each output
+ * element of forward, backward, update and the elementwise slots is computed by one
+ * fixed sequence of operations that depends only on the set, the data it reads and
+ * the shape of its reduction (K for forward, N for backward, B for update), never on
+ * the rest of the call: which rows or columns of the output it covers (B or a range
+ * of N for forward, B or a range of K for backward, a range of K for update), the
+ * element's position in a vector or a tile, the chunking of K, or alignment. So
+ * calls on disjoint ranges of the outputs give the same bits as one call on all of
+ * them, and omp's static split of independent outputs across threads is bitwise
+ * identical for any thread count. Each *_impl.h says how it meets the contract;
+ * src/check_kernels.c tests omp against itself on 1..4 threads and against its base. */
 #ifndef MLP_KERNELS_H
 #define MLP_KERNELS_H
 

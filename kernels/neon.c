@@ -62,7 +62,7 @@ NEON_INLINE float32x4_t neon_red4_f32(float32x4_t a0, float32x4_t a1, float32x4_
 #define VZERO vdupq_n_f32(0.0f)
 #define VMUL vmulq_f32
 #define VSUB vsubq_f32
-#define VFMA vfmaq_f32
+#define V_FMA(a, b, c) vfmaq_f32(c, a, b)
 #define SFMA fmaf
 #define VGE0 neon_ge0_f32
 #define VGT0 neon_gt0_f32
@@ -70,24 +70,6 @@ NEON_INLINE float32x4_t neon_red4_f32(float32x4_t a0, float32x4_t a1, float32x4_
 #define RED1 neon_red1_f32
 #define REDL(a) neon_red4_f32((a)[0], (a)[1], (a)[2], (a)[3])
 #include "neon_impl.h"
-#undef REAL
-#undef NV
-#undef NL
-#undef NQ
-#undef SFX
-#undef VLD
-#undef VST
-#undef VDUP
-#undef VZERO
-#undef VMUL
-#undef VSUB
-#undef VFMA
-#undef SFMA
-#undef VGE0
-#undef VGT0
-#undef ALLZERO4
-#undef RED1
-#undef REDL
 
 /* ---- float64: 2 lanes ---- */
 
@@ -123,7 +105,7 @@ NEON_INLINE double neon_red1_f64(float64x2_t a)
 #define VZERO vdupq_n_f64(0.0)
 #define VMUL vmulq_f64
 #define VSUB vsubq_f64
-#define VFMA vfmaq_f64
+#define V_FMA(a, b, c) vfmaq_f64(c, a, b)
 #define SFMA fma
 #define VGE0 neon_ge0_f64
 #define VGT0 neon_gt0_f64
@@ -131,24 +113,6 @@ NEON_INLINE double neon_red1_f64(float64x2_t a)
 #define RED1 neon_red1_f64
 #define REDL(a) vpaddq_f64((a)[0], (a)[1])
 #include "neon_impl.h"
-#undef REAL
-#undef NV
-#undef NL
-#undef NQ
-#undef SFX
-#undef VLD
-#undef VST
-#undef VDUP
-#undef VZERO
-#undef VMUL
-#undef VSUB
-#undef VFMA
-#undef SFMA
-#undef VGE0
-#undef VGT0
-#undef ALLZERO4
-#undef RED1
-#undef REDL
 
 static void neon_fill_f32(mlp_kernels_f32 *t)
 {

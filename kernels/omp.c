@@ -1,15 +1,14 @@
 /* omp.c: the OpenMP kernel set: the fastest runnable serial set's kernels (its table
  * fetched once), with large calls split across OpenMP threads.
  *
- * Bitwise the same for any thread count: the work is split by fixed static
- * partitioning of independent outputs only (rows of Y/DX, else their columns; rows of
- * W for update; elements of the elementwise ops) and never inside a reduction, and
- * every serial set computes each output element by a sequence of operations that
- * does not depend on which rows or columns are in the call (see avx512_impl.h). So
- * each output is computed by exactly one call, the same way as with one thread.
- * error_delta (a sum) is never split. Calls below a work threshold run serially on
- * the calling thread without entering the OpenMP runtime (see omp_impl.h). The
- * thread count is the ambient omp_get_max_threads() (the command line sets it). */
+ * Bitwise the same for any thread count, by the split invariance of every set
+ * (kernels.h): the work is split by fixed static partitioning of independent outputs
+ * only (rows of Y/DX, else their columns; rows of W for update; elements of the
+ * elementwise ops), never inside a reduction, so each output is computed by exactly
+ * one call, the same way as with one thread. error_delta (a sum) is never split.
+ * Calls below a work threshold run serially on the calling thread without entering
+ * the OpenMP runtime (see omp_impl.h). The thread count is the ambient
+ * omp_get_max_threads() (the command line sets it). */
 #include <omp.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -49,17 +48,11 @@ static inline bool worth_threads(size_t work, size_t threshold)
 #define SFX(name) omp_##name##_f32
 #define INNER inner_f32
 #include "omp_impl.h"
-#undef REAL
-#undef SFX
-#undef INNER
 
 #define REAL double
 #define SFX(name) omp_##name##_f64
 #define INNER inner_f64
 #include "omp_impl.h"
-#undef REAL
-#undef SFX
-#undef INNER
 
 static const char *omp_base_name(void)
 {

@@ -1,5 +1,12 @@
-/* omp_impl.h: body of the OpenMP kernels, included once per precision by omp.c with
- * REAL, SFX(name) and INNER (the serial set's table) defined.
+/* omp_impl.h: body of the OpenMP kernels, included by omp.c once per precision.
+ *
+ * Generates (static): SFX(forward), SFX(backward), SFX(update), SFX(relu),
+ * SFX(relu_backward), SFX(multiply) (error_delta, a sum, is the base set's own).
+ * Expects, defined by the includer for this inclusion (#undef'd at the end here):
+ *   REAL, SFX(name)  float / double; name -> omp_<name>_f32 / _f64
+ *   INNER            the base set's table of this precision
+ * and, from omp.c for both inclusions: part_range, worth_threads, OMP_MIN_MACS,
+ * OMP_MIN_ELEMENTS, OMP_COLUMN_GRAIN.
  *
  * A call below the work threshold goes straight to the serial kernel on the calling
  * thread, without entering the OpenMP runtime: even a `parallel if(0)` region costs
@@ -131,3 +138,8 @@ static void SFX(multiply)(size_t n, REAL *restrict x, const REAL *restrict m)
             INNER.multiply(end - begin, x + begin, m + begin);
     }
 }
+
+/* the includer's vocabulary */
+#undef REAL
+#undef SFX
+#undef INNER

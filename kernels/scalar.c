@@ -4,14 +4,10 @@
 #define REAL float
 #define SFX(name) scalar_##name##_f32
 #include "scalar_impl.h"
-#undef REAL
-#undef SFX
 
 #define REAL double
 #define SFX(name) scalar_##name##_f64
 #include "scalar_impl.h"
-#undef REAL
-#undef SFX
 
 void mlp_scalar_fill_f32(mlp_kernels_f32 *t)
 {
