@@ -7,14 +7,13 @@
  * left-packing table, 8 at a time), then tiles of up to 5 vectors with their
  * accumulators (or alpha*dy) in registers walk the list. See avx512.c.
  *
- * Built with -mavx2 -mfma (kernels/CMakeLists.txt); cpu_supports checks both. */
+ * Built with -mavx2 -mfma (kernels/CMakeLists.txt); requires both. */
 #include <assert.h>
 #include <immintrin.h>
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "kernels.h"
-#include "sets.h"
 
 #define ALWAYS_INLINE inline __attribute__((always_inline))
 
@@ -184,10 +183,9 @@ static void avx2_fill_f64(mlp_kernels_f64 *t)
     MLP_FILL_TABLE(t, avx2, f64);
 }
 
-static bool avx2_cpu_supports(void)
+static size_t avx2_lanes(mlp_precision p)
 {
-    const mlp_cpu_features *f = mlp_cpu();
-    return f->avx2 && f->fma;
+    return p == MLP_F32 ? 8 : 4;
 }
 
 const mlp_kernel_set mlp_set_avx2 = {
@@ -195,9 +193,10 @@ const mlp_kernel_set mlp_set_avx2 = {
     .isa = "AVX2+FMA",
     .rank = 20,
     .threaded = false,
-    .cpu_supports = avx2_cpu_supports,
+    .requires = MLP_CPU_AVX2 | MLP_CPU_FMA,
+    .lanes = avx2_lanes,
     .fill_f32 = avx2_fill_f32,
     .fill_f64 = avx2_fill_f64,
-    .base_name = NULL,
+    .base = NULL,
     .skips_zero_inputs = true,
 };

@@ -14,7 +14,6 @@
 #include <stdint.h>
 
 #include "kernels.h"
-#include "sets.h"
 
 #define NEON_INLINE static inline __attribute__((always_inline))
 /* Non-zero indices are gathered this many inputs at a time (a uint16_t list on the stack). */
@@ -124,9 +123,9 @@ static void neon_fill_f64(mlp_kernels_f64 *t)
     MLP_FILL_TABLE(t, neon, f64);
 }
 
-static bool neon_supported(void)
+static size_t neon_lanes(mlp_precision p)
 {
-    return mlp_cpu()->neon;
+    return p == MLP_F32 ? 4 : 2;
 }
 
 const mlp_kernel_set mlp_set_neon = {
@@ -134,9 +133,10 @@ const mlp_kernel_set mlp_set_neon = {
     .isa = "AArch64 Advanced SIMD",
     .rank = 10,
     .threaded = false,
-    .cpu_supports = neon_supported,
+    .requires = MLP_CPU_NEON,
+    .lanes = neon_lanes,
     .fill_f32 = neon_fill_f32,
     .fill_f64 = neon_fill_f64,
-    .base_name = NULL,
+    .base = NULL,
     .skips_zero_inputs = true,
 };

@@ -6,16 +6,8 @@
 #include "kernels.h"
 #include "sets.h"
 
-static const mlp_kernel_set scalar_set = {
-    .name = "scalar",
-    .isa = "C11 (reference)",
-    .rank = 0,
-    .fill_f32 = mlp_scalar_fill_f32,
-    .fill_f64 = mlp_scalar_fill_f64,
-};
-
 static const mlp_kernel_set *const sets[] = {
-    &scalar_set,
+    &mlp_set_scalar,
 #ifdef MLP_HAVE_NEON
     &mlp_set_neon,
 #endif
@@ -51,9 +43,14 @@ const mlp_kernel_set *mlp_kernel_set_find(const char *name)
     return NULL;
 }
 
+const mlp_kernel_set *mlp_kernel_set_reference(void)
+{
+    return &mlp_set_scalar;
+}
+
 bool mlp_kernel_set_runnable(const mlp_kernel_set *set)
 {
-    return set->cpu_supports == NULL || set->cpu_supports();
+    return mlp_cpu_has(set->requires);
 }
 
 bool mlp_kernel_set_has(const mlp_kernel_set *set, mlp_precision p)
@@ -83,14 +80,14 @@ const mlp_kernel_set *mlp_kernel_set_best_serial(void)
 
 void mlp_kernel_set_table_f32(const mlp_kernel_set *set, mlp_kernels_f32 *t)
 {
-    mlp_scalar_fill_f32(t);
+    mlp_set_scalar.fill_f32(t);
     if (set->fill_f32)
         set->fill_f32(t);
 }
 
 void mlp_kernel_set_table_f64(const mlp_kernel_set *set, mlp_kernels_f64 *t)
 {
-    mlp_scalar_fill_f64(t);
+    mlp_set_scalar.fill_f64(t);
     if (set->fill_f64)
         set->fill_f64(t);
 }

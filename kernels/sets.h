@@ -5,6 +5,7 @@
 
 #include "kernels.h"
 
+extern const mlp_kernel_set mlp_set_scalar; /* kernels/scalar.c, the reference */
 extern const mlp_kernel_set mlp_set_avx2;   /* kernels/avx2.c */
 extern const mlp_kernel_set mlp_set_avx512; /* kernels/avx512.c */
 extern const mlp_kernel_set mlp_set_neon;   /* kernels/neon.c */

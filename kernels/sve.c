@@ -13,7 +13,6 @@
 #include <stdint.h>
 
 #include "kernels.h"
-#include "sets.h"
 
 #define SVE_INLINE static inline __attribute__((always_inline))
 /* Non-zero indices are gathered this many inputs at a time (a list on the stack). */
@@ -90,9 +89,10 @@ static void sve_fill_f64(mlp_kernels_f64 *t)
     MLP_FILL_TABLE(t, sve, f64);
 }
 
-static bool sve_supported(void)
+/* the lanes of this machine's vectors: 4..64 float32 (128..2048 bits) */
+static size_t sve_lanes(mlp_precision p)
 {
-    return mlp_cpu()->sve;
+    return p == MLP_F32 ? svcntw() : svcntd();
 }
 
 const mlp_kernel_set mlp_set_sve = {
@@ -100,9 +100,10 @@ const mlp_kernel_set mlp_set_sve = {
     .isa = "AArch64 SVE (vector-length agnostic)",
     .rank = 12,
     .threaded = false,
-    .cpu_supports = sve_supported,
+    .requires = MLP_CPU_SVE,
+    .lanes = sve_lanes,
     .fill_f32 = sve_fill_f32,
     .fill_f64 = sve_fill_f64,
-    .base_name = NULL,
+    .base = NULL,
     .skips_zero_inputs = true,
 };

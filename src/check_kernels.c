@@ -947,7 +947,7 @@ int mlp_check_thread_identity(const mlp_kernel_set *set, mlp_precision p, int ma
     }
     omp_set_num_threads(ambient);
     /* and the same bits as the serial set it is built on */
-    const mlp_kernel_set *base = set->base_name ? mlp_kernel_set_find(set->base_name()) : NULL;
+    const mlp_kernel_set *base = set->base ? set->base() : NULL;
     if (base && mlp_kernel_set_has(base, p)) {
         kernels_any kb;
         fill_table(base, p, &t32, &t64, &kb);
@@ -984,7 +984,7 @@ int mlp_check_kernels(uint64_t seed, const char *only_set, FILE *out, mlp_check_
     int failed = 0;
     for (size_t i = 0; i < mlp_kernel_set_count(); i++) {
         const mlp_kernel_set *set = mlp_kernel_set_at(i);
-        if (only_set ? strcmp(set->name, only_set) != 0 : strcmp(set->name, "scalar") == 0)
+        if (only_set ? strcmp(set->name, only_set) != 0 : set == mlp_kernel_set_reference())
             continue;
         for (int pi = 0; pi < 2; pi++) {
             mlp_precision p = (mlp_precision)pi;

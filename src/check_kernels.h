@@ -15,8 +15,8 @@ typedef struct mlp_check_tally {
     int passed, failed, skipped; /* table rows with each status */
 } mlp_check_tally;
 
-/* Every registered set but scalar (only `only_set` when not NULL, which may be
- * "scalar"), each precision it has; a set this CPU cannot run is SKIPPED. Threaded sets
+/* Every registered set but the reference (only `only_set` when not NULL, which may
+ * be the reference), each precision it has; a set this CPU cannot run is SKIPPED. Threaded sets
  * are also checked for identical bits with 1..4 threads. Returns the number of
  * FAILED rows (1 for an unknown only_set). */
 int mlp_check_kernels(uint64_t seed, const char *only_set, FILE *out, mlp_check_tally *tally);
