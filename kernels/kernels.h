@@ -115,7 +115,8 @@ struct mlp_kernel_set {
     bool threaded;          /* runs OpenMP threads (honours --threads) */
     mlp_cpu_mask requires;  /* the CPU features it needs, all of them; 0: none */
     /* Its vector lanes in precision p, as it runs on this machine (SVE: the machine's
-     * vector length; scalar 1; a set built on another: that set's). */
+     * vector length; scalar 1; a set built on another: that set's). Only for a
+     * runnable set: SVE's reads the vector length with an SVE instruction. */
     size_t (*lanes)(mlp_precision p);
     void (*fill_f32)(mlp_kernels_f32 *t);  /* fills every slot of t */
     void (*fill_f64)(mlp_kernels_f64 *t);  /* NULL: this set has no float64 */
