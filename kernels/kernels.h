@@ -127,8 +127,9 @@ struct mlp_kernel_set {
     bool skips_zero_inputs;
 };
 
-/* Fills every slot of table t from functions named PREFIX_<slot>_SUFFIX, the naming
- * all sets use: MLP_FILL_TABLE(t, avx2, f32) sets t->forward = avx2_forward_f32, ... */
+/* Fills every slot of table t from functions named PREFIX_<slot>_SUFFIX, as every
+ * set but omp fills its table: MLP_FILL_TABLE(t, avx2, f32) sets
+ * t->forward = avx2_forward_f32, ... */
 #define MLP_FILL_TABLE(t, prefix, suffix)                                                 \
     do {                                                                                  \
         (t)->forward = prefix##_forward_##suffix;                                         \

@@ -111,5 +111,5 @@ const mlp_kernel_set mlp_set_omp = {
     .fill_f32 = omp_fill_f32,
     .fill_f64 = omp_fill_f64,
     .base = omp_base,
-    .skips_zero_inputs = true, /* every SIMD set it can be built on skips */
+    .skips_zero_inputs = true, /* as every SIMD set it is built on (not the reference) */
 };
