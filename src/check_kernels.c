@@ -7,10 +7,9 @@
  * around the checked set's own w lanes in that precision (its lanes(p): sizes 1..w-1,
  * w, w+1..2w+1, multiples of w past its widest tile, K past its 1024-input chunks; see
  * matrix_shapes), plus the model's (K,N) = (784,40), (40,10) with B = 1, 100, 256;
- * odd leading dimensions and
- * misaligned starts; inputs with exact zeros (as MNIST's ~81%). Every byte of an
- * output buffer outside the output (leading-dimension padding, guards before and
- * after) must be left as it was.
+ * odd leading dimensions and misaligned starts; inputs with exact zeros (as MNIST's
+ * ~81%). Every byte of an output buffer outside the output (leading-dimension
+ * padding, guards before and after) must be left as it was.
  * relu, relu_backward (both masks), multiply: bit-exact (memcmp) against the formula
  * in the kernel's precision, with -0.0, +0.0, NaNs, +-inf and denormals in the inputs.
  * error_delta: delta bit-exact, the returned sum within tolerance.
@@ -704,7 +703,6 @@ static void add_product(shape_list *l, size_t max_b, const size_list *ks, const 
 static void matrix_shapes(shape_list *l, size_t w)
 {
     const size_t T = WIDEST_TILE_VECTORS, c = INPUT_CHUNK;
-    l->count = 0;
     size_list ks = {0}, ns = {0};
     const size_t lane_k[] = {1, 2, 3, 4, 5, w - 1, w, w + 1, 2 * w + 1, 3 * w,
                              4 * w - 1, 4 * w, 4 * w + 1};
@@ -747,7 +745,6 @@ static void matrix_shapes(shape_list *l, size_t w)
 /* lengths 1..2w+1, 3w, 4w+3, the model's, and two long enough for threads */
 static void vector_shapes(shape_list *l, size_t w)
 {
-    l->count = 0;
     size_list ns = {0};
     for (size_t n = 1; n <= 2 * w + 1; n++)
         add_size(&ns, n);
