@@ -59,8 +59,8 @@ static int add_case(mlp_bench_run *run, const mlp_kernel_set *s, mlp_precision p
     mlp_bench_case *k = &run->cases[run->ncases++];
     snprintf(k->name, sizeof k->name, "%s/%s/threads:%d", s->name, mlp_precision_name(p), threads);
     snprintf(k->set, sizeof k->set, "%s", s->name);
-    if (s->base_name)
-        snprintf(k->isa, sizeof k->isa, "%s on %s", s->isa, s->base_name());
+    if (s->base)
+        snprintf(k->isa, sizeof k->isa, "%s on %s", s->isa, s->base()->name);
     else
         snprintf(k->isa, sizeof k->isa, "%s", s->isa);
     k->kset = s;

@@ -1,7 +1,7 @@
-/* peak.c: the peak probe (see peak.h): picks the widest loops this CPU runs (see
- * peak_isa.h), calibrates each measurement to about trial_seconds and keeps the best
- * of several trials, one thread alone and then all threads at once (OpenMP, pinned one
- * per core through topo.c). */
+/* peak.c: the peak probe (see peak.h): picks the widest loops whose required CPU
+ * features this CPU has (see peak_isa.h), calibrates each measurement to about
+ * trial_seconds and keeps the best of several trials, one thread alone and then all
+ * threads at once (OpenMP, pinned one per core through topo.c). */
 #include <omp.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,7 +10,6 @@
 #include "peak_isa.h"
 #include "timer.h"
 #include "topo.h"
-
 
 /* ---- portable loops, for CPUs without a vector ISA file ---- */
 
@@ -50,21 +49,32 @@ static void scalar_triad(double *a, const double *b, const double *c, double s, 
         a[i] = b[i] + s * c[i];
 }
 
-static const mlp_peak_isa scalar_isa = {"scalar C", SCALAR_CHAINS, 1, 1,
-                                        scalar_fma_f32, scalar_fma_f64, scalar_triad};
+static const mlp_peak_isa scalar_isa = {.name = "scalar C",
+                                        .requires = 0,
+                                        .chains = SCALAR_CHAINS,
+                                        .lanes_f32 = 1,
+                                        .lanes_f64 = 1,
+                                        .fma_f32 = scalar_fma_f32,
+                                        .fma_f64 = scalar_fma_f64,
+                                        .triad = scalar_triad};
 
+/* The widest loops built for this architecture whose required features this CPU has. */
 static const mlp_peak_isa *choose_isa(void)
 {
+    const mlp_peak_isa *const built[] = {
 #if defined(__x86_64__)
-    const mlp_cpu_features *f = mlp_cpu();
-    if (f->avx512f && f->fma)
-        return mlp_peak_isa_avx512();
-    if (f->avx2 && f->fma)
-        return mlp_peak_isa_avx2();
+        mlp_peak_isa_avx512(),
+        mlp_peak_isa_avx2(),
 #elif defined(__aarch64__)
-    return mlp_peak_isa_neon();
+        mlp_peak_isa_neon(),
 #endif
-    return &scalar_isa;
+        &scalar_isa,
+    };
+    const mlp_peak_isa *widest = &scalar_isa;
+    for (size_t i = 0; i < sizeof built / sizeof built[0]; i++)
+        if (mlp_cpu_has(built[i]->requires) && built[i]->lanes_f32 > widest->lanes_f32)
+            widest = built[i];
+    return widest;
 }
 
 void mlp_peak_options_defaults(mlp_peak_options *o)

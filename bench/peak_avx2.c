@@ -1,5 +1,5 @@
-/* peak_avx2.c: peak-probe loops with AVX2 and FMA (built with -mavx2 -mfma; called
- * only when the CPU and OS support them). 12 chains leave registers for the constants. */
+/* peak_avx2.c: peak-probe loops with AVX2 and FMA (built with -mavx2 -mfma, and
+ * requiring both). 12 chains leave registers for the constants. */
 #include <immintrin.h>
 
 #include "peak_isa.h"
@@ -60,6 +60,13 @@ static void triad(double *a, const double *b, const double *c, double s, size_t 
 
 const mlp_peak_isa *mlp_peak_isa_avx2(void)
 {
-    static const mlp_peak_isa isa = {"AVX2+FMA", CHAINS, 8, 4, fma_f32, fma_f64, triad};
+    static const mlp_peak_isa isa = {.name = "AVX2+FMA",
+                                     .requires = MLP_CPU_AVX2 | MLP_CPU_FMA,
+                                     .chains = CHAINS,
+                                     .lanes_f32 = 8,
+                                     .lanes_f64 = 4,
+                                     .fma_f32 = fma_f32,
+                                     .fma_f64 = fma_f64,
+                                     .triad = triad};
     return &isa;
 }

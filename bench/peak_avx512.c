@@ -1,5 +1,5 @@
-/* peak_avx512.c: peak-probe loops with AVX-512F and FMA (built with -mavx512f -mfma;
- * called only when the CPU and OS support AVX-512F). */
+/* peak_avx512.c: peak-probe loops with AVX-512F and FMA (built with -mavx512f -mfma,
+ * and requiring both). */
 #include <immintrin.h>
 
 #include "peak_isa.h"
@@ -51,6 +51,13 @@ static void triad(double *a, const double *b, const double *c, double s, size_t 
 
 const mlp_peak_isa *mlp_peak_isa_avx512(void)
 {
-    static const mlp_peak_isa isa = {"AVX-512F+FMA", CHAINS, 16, 8, fma_f32, fma_f64, triad};
+    static const mlp_peak_isa isa = {.name = "AVX-512F+FMA",
+                                     .requires = MLP_CPU_AVX512F | MLP_CPU_FMA,
+                                     .chains = CHAINS,
+                                     .lanes_f32 = 16,
+                                     .lanes_f64 = 8,
+                                     .fma_f32 = fma_f32,
+                                     .fma_f64 = fma_f64,
+                                     .triad = triad};
     return &isa;
 }

@@ -1,14 +1,19 @@
 /* peak_isa.h: the inner loops of the peak probe, one implementation per instruction
  * set, each in its own source file built with that ISA's flags (peak_avx512.c,
- * peak_avx2.c, peak_neon.c; the portable one is in peak.c). */
+ * peak_avx2.c, peak_neon.c; the portable one is in peak.c). Each declares the CPU
+ * features it needs as kernel sets do (kernels.h); the probe runs the widest one
+ * this CPU has. */
 #ifndef MLP_PEAK_ISA_H
 #define MLP_PEAK_ISA_H
 
 #include <stddef.h>
 #include <stdint.h>
 
+#include "kernels.h"
+
 typedef struct mlp_peak_isa {
     const char *name;   /* "AVX-512F+FMA" */
+    mlp_cpu_mask requires; /* the CPU features its loops need, all of them; 0: none */
     int chains;         /* independent accumulators per loop iteration */
     int lanes_f32, lanes_f64;
     /* iters iterations of `chains` independent vector FMAs; returns a sink value */

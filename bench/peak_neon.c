@@ -1,5 +1,5 @@
 /* peak_neon.c: peak-probe loops with AArch64 Advanced SIMD (NEON), which every AArch64
- * CPU has. 16 chains cover the FMA latency of the wide cores. */
+ * CPU has (and the loops require). 16 chains cover the FMA latency of the wide cores. */
 #include <arm_neon.h>
 
 #include "peak_isa.h"
@@ -49,6 +49,13 @@ static void triad(double *a, const double *b, const double *c, double s, size_t 
 
 const mlp_peak_isa *mlp_peak_isa_neon(void)
 {
-    static const mlp_peak_isa isa = {"NEON", CHAINS, 4, 2, fma_f32, fma_f64, triad};
+    static const mlp_peak_isa isa = {.name = "NEON",
+                                     .requires = MLP_CPU_NEON,
+                                     .chains = CHAINS,
+                                     .lanes_f32 = 4,
+                                     .lanes_f64 = 2,
+                                     .fma_f32 = fma_f32,
+                                     .fma_f64 = fma_f64,
+                                     .triad = triad};
     return &isa;
 }

@@ -7,14 +7,13 @@
  * left-packing table, 8 at a time), then tiles of up to 5 vectors with their
  * accumulators (or alpha*dy) in registers walk the list. See avx512.c.
  *
- * Built with -mavx2 -mfma (kernels/CMakeLists.txt); cpu_supports checks both. */
+ * Built with -mavx2 -mfma (kernels/CMakeLists.txt); requires both. */
 #include <assert.h>
 #include <immintrin.h>
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "kernels.h"
-#include "sets.h"
 
 #define ALWAYS_INLINE inline __attribute__((always_inline))
 
@@ -39,6 +38,13 @@ enum { AVX2_CHUNK = 1024, AVX2_TILE_VECS = 5 };
 #define PACKED_64(m) PACKED_16(m), PACKED_16(m + 16), PACKED_16(m + 32), PACKED_16(m + 48)
 static const uint32_t packed_lanes[256] = {PACKED_64(0), PACKED_64(64), PACKED_64(128),
                                            PACKED_64(192)};
+#undef LANE_BIT
+#undef POPCOUNT8
+#undef LANE_AT_RANK
+#undef PACKED_LANES
+#undef PACKED_4
+#undef PACKED_16
+#undef PACKED_64
 
 /* pos[0..8) = the lanes set in the 8-bit mask, each plus k, packed to the front */
 static inline void store_positions_8(int32_t *pos, unsigned mask, int32_t k)
@@ -138,32 +144,6 @@ static inline __m256d add_squares_f64(__m256d acc, __m256d d)
 #define HV_MUL(a, b) _mm_mul_ps(a, b)
 #define HV_FMA(a, b, c) _mm_fmadd_ps(a, b, c)
 #include "avx2_impl.h"
-#undef REAL
-#undef SFX
-#undef VEC
-#undef LANES
-#undef V_ZERO
-#undef V_SET1
-#undef V_LOADU
-#undef V_MLOAD
-#undef V_STOREU
-#undef V_MSTORE
-#undef V_FMA
-#undef V_MUL
-#undef V_SUB
-#undef V_ONES_IF
-#undef V_HSUM
-#undef FIRST_LANES
-#undef NONZERO_MASK8
-#undef ADD_SQUARES
-#undef V_ADD
-#undef HVEC
-#undef HLANES
-#undef HV_SET1
-#undef HV_LOADU
-#undef HV_STOREU
-#undef HV_MUL
-#undef HV_FMA
 
 #define REAL double
 #define SFX(name) avx2_##name##_f64
@@ -203,10 +183,9 @@ static void avx2_fill_f64(mlp_kernels_f64 *t)
     MLP_FILL_TABLE(t, avx2, f64);
 }
 
-static bool avx2_cpu_supports(void)
+static size_t avx2_lanes(mlp_precision p)
 {
-    const mlp_cpu_features *f = mlp_cpu();
-    return f->avx2 && f->fma;
+    return p == MLP_F32 ? 8 : 4;
 }
 
 const mlp_kernel_set mlp_set_avx2 = {
@@ -214,9 +193,10 @@ const mlp_kernel_set mlp_set_avx2 = {
     .isa = "AVX2+FMA",
     .rank = 20,
     .threaded = false,
-    .cpu_supports = avx2_cpu_supports,
+    .requires = MLP_CPU_AVX2 | MLP_CPU_FMA,
+    .lanes = avx2_lanes,
     .fill_f32 = avx2_fill_f32,
     .fill_f64 = avx2_fill_f64,
-    .base_name = NULL,
+    .base = NULL,
     .skips_zero_inputs = true,
 };

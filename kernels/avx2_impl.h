@@ -1,16 +1,33 @@
-/* avx2_impl.h: body of the AVX2+FMA kernels, included once per precision by avx2.c
- * with REAL, SFX(name), VEC, LANES and the V_* vocabulary defined.
+/* avx2_impl.h: body of the AVX2+FMA kernels, included by avx2.c once per precision.
  *
- * Same results for any split of the work (what makes the omp set bitwise
- * reproducible): every output element is computed by one fixed sequence of operations
- * that depends only on the data it reads and on the shape of its reduction (K for
- * forward, N for backward, B for update), never on B or the row/column range of the
- * call, the position of the element in a vector or a tile, the chunking of K, or
- * alignment. Tails use masked lanes (vmaskmov) of the same instructions, or (B = 1
- * update) a last vector that overlaps the one before it and computes the shared
- * columns the same way again; never scalar code. There is no row blocking whose edge
- * rows would take a different path, and the two FMA chains of forward split a row's
- * list of nonzero inputs by position, which depends on nothing but that row.
+ * Generates (static): the seven slots SFX(forward), SFX(backward), SFX(update),
+ * SFX(relu), SFX(relu_backward), SFX(multiply), SFX(error_delta), and their helpers
+ * SFX(nonzero_positions), SFX(forward_tile), SFX(update_row_tile),
+ * SFX(update_row_narrow), SFX(update_row_masked), SFX(update_tile_cols),
+ * SFX(update_batch_tile).
+ * Expects, defined by the includer for this inclusion (#undef'd at the end here):
+ *   REAL, SFX(name)      float / double; name -> avx2_<name>_f32 / _f64
+ *   VEC, LANES           __m256 (8 lanes) / __m256d (4 lanes)
+ *   V_ZERO(), V_SET1(x), V_LOADU(p), V_STOREU(p, v), V_MLOAD(m, p), V_MSTORE(p, m, v)
+ *                        (m: an __m256i lane mask, as FIRST_LANES gives)
+ *   V_FMA(a, b, c)       a*b + c, fused
+ *   V_ADD, V_MUL, V_SUB (a, b)
+ *   V_ONES_IF(a, pred)   1.0 in the lanes where `a pred 0` holds (a _CMP_ predicate), else 0.0
+ *   V_HSUM(v)            the sum of the lanes by a fixed tree
+ *   FIRST_LANES(n)       the lane mask of the first min(n, LANES) lanes
+ *   NONZERO_MASK8(x, n)  bit i set when x[i] != 0 (NaN counts), for i < min(n, 8)
+ *   ADD_SQUARES(acc, d)  acc + d*d in float64 lanes (__m256d)
+ *   HVEC, HLANES, HV_SET1, HV_LOADU, HV_STOREU, HV_MUL, HV_FMA(a, b, c) = a*b + c:
+ *                        the same at half width (__m128 / __m128d)
+ * and, from avx2.c for both inclusions: ALWAYS_INLINE, AVX2_CHUNK, AVX2_TILE_VECS,
+ * store_positions_8, hsum_f64.
+ *
+ * Split invariance (the contract in kernels.h), how this set meets it: tails use
+ * masked lanes (vmaskmov) of the same instructions, or (B = 1 update) a last vector
+ * that overlaps the one before it and computes the shared columns the same way again;
+ * never scalar code. There is no row blocking whose edge rows would take a different
+ * path, and the two FMA chains of forward split a row's list of nonzero inputs by
+ * position, which depends on nothing but that row.
  *
  * Zero skipping (MNIST inputs are ~81% zeros): forward leaves out the k with
  * X[b,k] == 0 and the B = 1 update the rows of W with x[k] == 0. The reference adds
@@ -384,9 +401,36 @@ static double SFX(error_delta)(size_t n, const REAL *restrict target, const REAL
     return hsum_f64(sum);
 }
 
+/* this header's own macros, then the includer's vocabulary */
 #undef TILE_COLS
 #undef TILE_LOAD
 #undef TILE_STORE
 #undef TILE_CASE
 #undef TILE_SWITCH
 #undef TILE_SHAPE
+#undef REAL
+#undef SFX
+#undef VEC
+#undef LANES
+#undef V_ZERO
+#undef V_SET1
+#undef V_LOADU
+#undef V_STOREU
+#undef V_MLOAD
+#undef V_MSTORE
+#undef V_FMA
+#undef V_ADD
+#undef V_MUL
+#undef V_SUB
+#undef V_ONES_IF
+#undef V_HSUM
+#undef FIRST_LANES
+#undef NONZERO_MASK8
+#undef ADD_SQUARES
+#undef HVEC
+#undef HLANES
+#undef HV_SET1
+#undef HV_LOADU
+#undef HV_STOREU
+#undef HV_MUL
+#undef HV_FMA

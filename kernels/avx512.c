@@ -13,14 +13,13 @@
  *            straddling cache lines, are slow on Zen 4/5).
  *
  * Built with -mavx512f -mavx512vl -mavx512dq -mavx512bw -mfma (kernels/CMakeLists.txt);
- * cpu_supports checks each of them. */
+ * requires each of them, and AVX2 (which -mavx512f implies). */
 #include <assert.h>
 #include <immintrin.h>
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "kernels.h"
-#include "sets.h"
 
 #define ALWAYS_INLINE inline __attribute__((always_inline))
 
@@ -107,35 +106,6 @@ static inline void store_positions_8(int32_t *pos, __mmask8 mask, int32_t k)
 #define HV_MUL(a, b) _mm256_mul_ps(a, b)
 #define HV_FMA(a, b, c) _mm256_fmadd_ps(a, b, c)
 #include "avx512_impl.h"
-#undef REAL
-#undef SFX
-#undef VEC
-#undef MASK
-#undef LANES
-#undef FULL_MASK
-#undef V_ZERO
-#undef V_SET1
-#undef V_LOADU
-#undef V_MLOAD
-#undef V_STOREU
-#undef V_MSTORE
-#undef V_FMA
-#undef V_FMA_IF
-#undef V_MUL
-#undef V_SUB
-#undef V_CMP_MASK
-#undef V_ONES_WHERE
-#undef V_HSUM
-#undef ADD_SQUARES
-#undef STORE_POSITIONS
-#undef V_ADD
-#undef HVEC
-#undef HLANES
-#undef HV_SET1
-#undef HV_LOADU
-#undef HV_STOREU
-#undef HV_MUL
-#undef HV_FMA
 
 #define REAL double
 #define SFX(name) avx512_##name##_f64
@@ -178,11 +148,9 @@ static void avx512_fill_f64(mlp_kernels_f64 *t)
     MLP_FILL_TABLE(t, avx512, f64);
 }
 
-/* every subset the file is compiled for, and the OS's ZMM state (mlp_cpu checks XCR0) */
-static bool avx512_cpu_supports(void)
+static size_t avx512_lanes(mlp_precision p)
 {
-    const mlp_cpu_features *f = mlp_cpu();
-    return f->avx512f && f->avx512vl && f->avx512dq && f->avx512bw && f->avx2 && f->fma;
+    return p == MLP_F32 ? 16 : 8;
 }
 
 const mlp_kernel_set mlp_set_avx512 = {
@@ -190,9 +158,12 @@ const mlp_kernel_set mlp_set_avx512 = {
     .isa = "AVX-512F",
     .rank = 30,
     .threaded = false,
-    .cpu_supports = avx512_cpu_supports,
+    /* what the file is compiled for (cpu.c counts these only with the OS's ZMM state) */
+    .requires = MLP_CPU_AVX512F | MLP_CPU_AVX512VL | MLP_CPU_AVX512DQ | MLP_CPU_AVX512BW |
+                MLP_CPU_AVX2 | MLP_CPU_FMA,
+    .lanes = avx512_lanes,
     .fill_f32 = avx512_fill_f32,
     .fill_f64 = avx512_fill_f64,
-    .base_name = NULL,
+    .base = NULL,
     .skips_zero_inputs = true,
 };

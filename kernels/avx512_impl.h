@@ -1,16 +1,35 @@
-/* avx512_impl.h: body of the AVX-512 kernels, included once per precision by
- * avx512.c with REAL, SFX(name), VEC, MASK, LANES and the V_* vocabulary defined.
+/* avx512_impl.h: body of the AVX-512 kernels, included by avx512.c once per precision.
  *
- * Same results for any split of the work (what makes the omp set bitwise
- * reproducible): every output element is computed by one fixed sequence of operations
- * that depends only on the data it reads and on the shape of its reduction (K for
- * forward, N for backward, B for update), never on B or the row/column range of the
- * call, the position of the element in a vector or a tile, the chunking of K, or
- * alignment. Tails use masked lanes of the same instructions, or (B = 1
- * update) a last vector that overlaps the one before it and computes the shared
- * columns the same way again; never scalar code. There is no row blocking whose edge
- * rows would take a different path, and the two FMA chains of forward split a row's
- * list of nonzero inputs by position, which depends on nothing but that row.
+ * Generates (static): the seven slots SFX(forward), SFX(backward), SFX(update),
+ * SFX(relu), SFX(relu_backward), SFX(multiply), SFX(error_delta), and their helpers
+ * SFX(first_lanes), SFX(nonzero_positions), SFX(forward_tile), SFX(update_row_tile),
+ * SFX(update_row_masked), SFX(update_tile_cols), SFX(update_batch_tile).
+ * Expects, defined by the includer for this inclusion (#undef'd at the end here):
+ *   REAL, SFX(name)       float / double; name -> avx512_<name>_f32 / _f64
+ *   VEC, MASK, LANES      __m512, __mmask16, 16 lanes / __m512d, __mmask8, 8 lanes
+ *   FULL_MASK             every lane
+ *   V_ZERO(), V_SET1(x), V_LOADU(p), V_STOREU(p, v)
+ *   V_MLOAD(m, p)         masked load, zero in the lanes not in m
+ *   V_MSTORE(p, m, v)     masked store of the lanes in m
+ *   V_FMA(a, b, c)        a*b + c, fused
+ *   V_FMA_IF(a, b, c, m)  a*b + c in the lanes in m, c in the others
+ *   V_ADD, V_MUL, V_SUB (a, b)
+ *   V_CMP_MASK(m, a, b, pred)  the lanes in m where `a pred b` (a _CMP_ predicate)
+ *   V_ONES_WHERE(m)       1.0 in the lanes in m, else 0.0
+ *   V_HSUM(v)             the sum of the lanes by a fixed tree
+ *   ADD_SQUARES(acc, d)   acc + d*d in float64 lanes (__m512d)
+ *   STORE_POSITIONS(pos, m, k)  the lanes in m, plus k, packed to the front of pos
+ *   HVEC, HLANES, HV_SET1, HV_LOADU, HV_STOREU, HV_MUL, HV_FMA(a, b, c) = a*b + c:
+ *                         the same at half width (__m256 / __m256d)
+ * and, from avx512.c for both inclusions: ALWAYS_INLINE, AVX512_CHUNK,
+ * AVX512_TILE_VECS, hsum_f64.
+ *
+ * Split invariance (the contract in kernels.h), how this set meets it: tails use
+ * masked lanes of the same instructions, or (B = 1 update) a last vector that
+ * overlaps the one before it and computes the shared columns the same way again;
+ * never scalar code. There is no row blocking whose edge rows would take a different
+ * path, and the two FMA chains of forward split a row's list of nonzero inputs by
+ * position, which depends on nothing but that row.
  *
  * Zero skipping (MNIST inputs are ~81% zeros): forward leaves out the k with
  * X[b,k] == 0, update leaves out the terms with X[b,k] == 0. The reference adds
@@ -338,8 +357,38 @@ static double SFX(error_delta)(size_t n, const REAL *restrict target, const REAL
     return hsum_f64(sum);
 }
 
+/* this header's own macros, then the includer's vocabulary */
 #undef TILE_COLS
 #undef TILE_LOAD
 #undef TILE_STORE
 #undef TILE_SWITCH
 #undef UPDATE_TILE_COLS
+#undef REAL
+#undef SFX
+#undef VEC
+#undef MASK
+#undef LANES
+#undef FULL_MASK
+#undef V_ZERO
+#undef V_SET1
+#undef V_LOADU
+#undef V_STOREU
+#undef V_MLOAD
+#undef V_MSTORE
+#undef V_FMA
+#undef V_FMA_IF
+#undef V_ADD
+#undef V_MUL
+#undef V_SUB
+#undef V_CMP_MASK
+#undef V_ONES_WHERE
+#undef V_HSUM
+#undef ADD_SQUARES
+#undef STORE_POSITIONS
+#undef HVEC
+#undef HLANES
+#undef HV_SET1
+#undef HV_LOADU
+#undef HV_STOREU
+#undef HV_MUL
+#undef HV_FMA

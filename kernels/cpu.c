@@ -1,7 +1,7 @@
-/* cpu.c: run-time CPU feature detection. On x86-64: cpuid feature bits, and XCR0
- * (xgetbv) to check that the OS saves the YMM/ZMM state; on AArch64: getauxval.
- * MLPBENCH_DISABLE_FEATURES (comma-separated names, e.g. "avx512f,avx2") hides
- * features, to see how a CPU without them is treated. */
+/* cpu.c: run-time CPU feature detection, as a mask of MLP_CPU_* bits. On x86-64:
+ * cpuid feature bits, and XCR0 (xgetbv) to check that the OS saves the YMM/ZMM state;
+ * on AArch64: getauxval. MLPBENCH_DISABLE_FEATURES (comma-separated names, e.g.
+ * "avx512f,avx2") hides features, to see how a CPU without them is treated. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,28 +18,28 @@ static unsigned long long read_xcr0(void)
     return ((unsigned long long)edx << 32) | eax;
 }
 
-static void detect(mlp_cpu_features *f)
+static mlp_cpu_mask detect(void)
 {
     unsigned int eax, ebx, ecx, edx;
     if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx))
-        return;
-    f->sse2 = (edx >> 26) & 1;
+        return 0;
+    mlp_cpu_mask f = 0;
     bool osxsave = (ecx >> 27) & 1;
-    bool cpu_avx = (ecx >> 28) & 1;
-    bool cpu_fma = (ecx >> 12) & 1;
     unsigned long long xcr0 = osxsave ? read_xcr0() : 0;
     bool os_ymm = (xcr0 & 0x6) == 0x6;   /* XMM and YMM state saved */
     bool os_zmm = (xcr0 & 0xe6) == 0xe6; /* and opmask, ZMM_Hi256, Hi16_ZMM */
-    f->avx = cpu_avx && os_ymm;
-    f->fma = cpu_fma && os_ymm;
+    f |= (edx >> 26) & 1 ? MLP_CPU_SSE2 : 0;
+    f |= ((ecx >> 28) & 1) && os_ymm ? MLP_CPU_AVX : 0;
+    f |= ((ecx >> 12) & 1) && os_ymm ? MLP_CPU_FMA : 0;
     if (__get_cpuid_max(0, NULL) < 7)
-        return;
+        return f;
     __cpuid_count(7, 0, eax, ebx, ecx, edx);
-    f->avx2 = ((ebx >> 5) & 1) && os_ymm;
-    f->avx512f = ((ebx >> 16) & 1) && os_zmm;
-    f->avx512dq = ((ebx >> 17) & 1) && os_zmm;
-    f->avx512bw = ((ebx >> 30) & 1) && os_zmm;
-    f->avx512vl = ((ebx >> 31) & 1) && os_zmm;
+    f |= ((ebx >> 5) & 1) && os_ymm ? MLP_CPU_AVX2 : 0;
+    f |= ((ebx >> 16) & 1) && os_zmm ? MLP_CPU_AVX512F : 0;
+    f |= ((ebx >> 17) & 1) && os_zmm ? MLP_CPU_AVX512DQ : 0;
+    f |= ((ebx >> 30) & 1) && os_zmm ? MLP_CPU_AVX512BW : 0;
+    f |= ((ebx >> 31) & 1) && os_zmm ? MLP_CPU_AVX512VL : 0;
+    return f;
 }
 #elif defined(__aarch64__)
 #include <sys/auxv.h>
@@ -50,20 +50,30 @@ static void detect(mlp_cpu_features *f)
 #define HWCAP_SVE (1 << 22)
 #endif
 
-static void detect(mlp_cpu_features *f)
+static mlp_cpu_mask detect(void)
 {
     unsigned long hwcap = getauxval(AT_HWCAP);
-    f->neon = (hwcap & HWCAP_ASIMD) != 0;
-    f->sve = (hwcap & HWCAP_SVE) != 0;
+    return (hwcap & HWCAP_ASIMD ? MLP_CPU_NEON : 0) | (hwcap & HWCAP_SVE ? MLP_CPU_SVE : 0);
 }
 #else
-static void detect(mlp_cpu_features *f)
+static mlp_cpu_mask detect(void)
 {
-    (void)f;
+    return 0;
 }
 #endif
 
-static mlp_cpu_features features;
+/* Every feature's name, in the order mlp_cpu_feature_string lists them. */
+static const struct {
+    mlp_cpu_mask bit;
+    const char *name;
+} names[] = {
+    {MLP_CPU_SSE2, "sse2"},         {MLP_CPU_AVX, "avx"},           {MLP_CPU_AVX2, "avx2"},
+    {MLP_CPU_FMA, "fma"},           {MLP_CPU_AVX512F, "avx512f"},   {MLP_CPU_AVX512DQ, "avx512dq"},
+    {MLP_CPU_AVX512BW, "avx512bw"}, {MLP_CPU_AVX512VL, "avx512vl"}, {MLP_CPU_NEON, "neon"},
+    {MLP_CPU_SVE, "sve"},
+};
+
+static mlp_cpu_mask features;
 static char feature_string[128];
 static bool detected;
 
@@ -80,36 +90,35 @@ static bool listed(const char *list, const char *name)
     return false;
 }
 
-const mlp_cpu_features *mlp_cpu(void)
+mlp_cpu_mask mlp_cpu_feature_mask(void)
 {
     if (!detected) {
-        detect(&features);
-        struct { bool *on; const char *name; } list[] = {
-            {&features.sse2, "sse2"},         {&features.avx, "avx"},
-            {&features.avx2, "avx2"},         {&features.fma, "fma"},
-            {&features.avx512f, "avx512f"},   {&features.avx512dq, "avx512dq"},
-            {&features.avx512bw, "avx512bw"}, {&features.avx512vl, "avx512vl"},
-            {&features.neon, "neon"},         {&features.sve, "sve"},
-        };
+        mlp_cpu_mask f = detect();
         const char *disabled = getenv("MLPBENCH_DISABLE_FEATURES");
         size_t len = 0;
-        for (size_t i = 0; i < sizeof list / sizeof list[0]; i++) {
-            if (disabled && listed(disabled, list[i].name))
-                *list[i].on = false;
-            if (!*list[i].on)
+        for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+            if (disabled && listed(disabled, names[i].name))
+                f &= ~names[i].bit;
+            if (!(f & names[i].bit))
                 continue;
             int w = snprintf(feature_string + len, sizeof feature_string - len, "%s%s",
-                             len ? " " : "", list[i].name);
+                             len ? " " : "", names[i].name);
             if (w > 0)
                 len += (size_t)w;
         }
+        features = f;
         detected = true;
     }
-    return &features;
+    return features;
+}
+
+bool mlp_cpu_has(mlp_cpu_mask required)
+{
+    return (mlp_cpu_feature_mask() & required) == required;
 }
 
 const char *mlp_cpu_feature_string(void)
 {
-    mlp_cpu();
+    mlp_cpu_feature_mask();
     return feature_string;
 }

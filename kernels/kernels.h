@@ -1,9 +1,24 @@
-/* kernels.h: the kernel table that every kernel set fills, and the registry of sets.
+/* kernels.h: the kernel table that every kernel set fills, what a kernel set is (the
+ * CPU features it needs, its lanes, the set it is built on), the registry of sets, and
+ * the CPU features of this machine.
  *
  * All matrices are row-major with explicit leading dimensions (in elements).
  * B is the batch (rows of X), K the input width, N the output width.
- * A set fills only the slots it implements; the registry pre-fills every slot
- * with the scalar reference first (as BLIS does), so an empty slot inherits it. */
+ * Every set fills every slot (MLP_FILL_TABLE; omp takes error_delta from the set it
+ * is built on). The registry fills a table from the reference first (as BLIS does),
+ * so a set could leave a slot to it; none does.
+ *
+ * Split invariance, the contract every set keeps and omp relies on: each output
+ * element of forward, backward, update and the elementwise slots is computed by one
+ * fixed sequence of operations that depends only on the set, the data it reads and
+ * the shape of its reduction (K for forward, N for backward, B for update), never on
+ * the rest of the call: which rows or columns of the output it covers (B or a range
+ * of N for forward, B or a range of K for backward, a range of K for update), the
+ * element's position in a vector or a tile, the chunking of K, or alignment. So
+ * calls on disjoint ranges of the outputs give the same bits as one call on all of
+ * them, and omp's static split of independent outputs across threads is bitwise
+ * identical for any thread count. Each *_impl.h says how it meets the contract;
+ * src/check_kernels.c tests omp against itself on 1..4 threads and against its base. */
 #ifndef MLP_KERNELS_H
 #define MLP_KERNELS_H
 
@@ -65,23 +80,56 @@ typedef struct mlp_kernels_f64 {
                           double *restrict delta);
 } mlp_kernels_f64;
 
-/* One kernel set: a name, what it needs from the CPU, and the slots it overrides. */
-typedef struct mlp_kernel_set {
+/* CPU features, one bit each (kernels/cpu.c detects them). On x86-64 a feature with
+ * registers of its own (AVX's YMM, AVX-512's ZMM and opmasks) counts only when the
+ * OS saves them (XCR0). */
+enum {
+    MLP_CPU_SSE2 = 1 << 0,
+    MLP_CPU_AVX = 1 << 1,
+    MLP_CPU_AVX2 = 1 << 2,
+    MLP_CPU_FMA = 1 << 3,
+    MLP_CPU_AVX512F = 1 << 4,
+    MLP_CPU_AVX512DQ = 1 << 5,
+    MLP_CPU_AVX512BW = 1 << 6,
+    MLP_CPU_AVX512VL = 1 << 7,
+    MLP_CPU_NEON = 1 << 8,
+    MLP_CPU_SVE = 1 << 9,
+};
+typedef unsigned mlp_cpu_mask; /* an OR of MLP_CPU_* bits */
+
+/* The features of this CPU and OS, less those named in MLPBENCH_DISABLE_FEATURES
+ * (comma-separated, as mlp_cpu_feature_string spells them: "avx512f,avx2"). */
+mlp_cpu_mask mlp_cpu_feature_mask(void);
+/* true if this CPU has every feature in `required` (so always for 0) */
+bool mlp_cpu_has(mlp_cpu_mask required);
+/* The names of the features present, space-separated: "sse2 avx avx2 fma ..." */
+const char *mlp_cpu_feature_string(void);
+
+/* One kernel set: what it is called and built on, what it needs from the CPU, its
+ * vector lanes, and how it fills a table. */
+typedef struct mlp_kernel_set mlp_kernel_set;
+struct mlp_kernel_set {
     const char *name;       /* command-line name: "scalar", "avx2", ... */
     const char *isa;        /* what it is built on, for people: "AVX2+FMA" */
     int rank;               /* higher is faster; the best runnable set is the default */
     bool threaded;          /* runs OpenMP threads (honours --threads) */
-    bool (*cpu_supports)(void);            /* NULL: runs everywhere */
-    void (*fill_f32)(mlp_kernels_f32 *t);  /* overrides slots of a scalar-filled table */
+    mlp_cpu_mask requires;  /* the CPU features it needs, all of them; 0: none */
+    /* Its vector lanes in precision p, as it runs on this machine (SVE: the machine's
+     * vector length; scalar 1; a set built on another: that set's). Only for a
+     * runnable set: SVE's reads the vector length with an SVE instruction. */
+    size_t (*lanes)(mlp_precision p);
+    void (*fill_f32)(mlp_kernels_f32 *t);  /* fills every slot of t */
     void (*fill_f64)(mlp_kernels_f64 *t);  /* NULL: this set has no float64 */
-    const char *(*base_name)(void);        /* for sets built on another set (omp), else NULL */
+    /* The set this one is built on (omp: the best runnable serial set), else NULL. */
+    const mlp_kernel_set *(*base)(void);
     /* forward and update leave out the terms with a zero input X[b,k] == 0 (the same
      * result; less work on MNIST's ~81% zero pixels). For `bench`'s executed FLOP count. */
     bool skips_zero_inputs;
-} mlp_kernel_set;
+};
 
-/* Fills every slot of table t from functions named PREFIX_<slot>_SUFFIX, the naming
- * all sets use: MLP_FILL_TABLE(t, avx2, f32) sets t->forward = avx2_forward_f32, ... */
+/* Fills every slot of table t from functions named PREFIX_<slot>_SUFFIX, as every
+ * set but omp fills its table: MLP_FILL_TABLE(t, avx2, f32) sets
+ * t->forward = avx2_forward_f32, ... */
 #define MLP_FILL_TABLE(t, prefix, suffix)                                                 \
     do {                                                                                  \
         (t)->forward = prefix##_forward_##suffix;                                         \
@@ -93,30 +141,19 @@ typedef struct mlp_kernel_set {
         (t)->error_delta = prefix##_error_delta_##suffix;                                 \
     } while (0)
 
-/* The scalar reference (kernels/scalar.c). */
-void mlp_scalar_fill_f32(mlp_kernels_f32 *t);
-void mlp_scalar_fill_f64(mlp_kernels_f64 *t);
-
-/* Registry (kernels/registry.c). Sets are listed in rank order, scalar first. */
+/* Registry (kernels/registry.c). Sets are listed in rank order, the reference first. */
 size_t mlp_kernel_set_count(void);
 const mlp_kernel_set *mlp_kernel_set_at(size_t i);
 const mlp_kernel_set *mlp_kernel_set_find(const char *name); /* NULL if unknown */
-bool mlp_kernel_set_runnable(const mlp_kernel_set *set);
+/* The reference every other set is checked against: plain C, runs everywhere. */
+const mlp_kernel_set *mlp_kernel_set_reference(void);
+bool mlp_kernel_set_runnable(const mlp_kernel_set *set);     /* this CPU has its requires */
 bool mlp_kernel_set_has(const mlp_kernel_set *set, mlp_precision p);
 const mlp_kernel_set *mlp_kernel_set_best(void);              /* highest-ranked runnable */
 /* The best runnable set without threads (what a threaded set builds on). */
 const mlp_kernel_set *mlp_kernel_set_best_serial(void);
-/* Fill a full table: scalar first, then the set's overrides. */
+/* Fill a full table: the reference's first, then the set's. */
 void mlp_kernel_set_table_f32(const mlp_kernel_set *set, mlp_kernels_f32 *t);
 void mlp_kernel_set_table_f64(const mlp_kernel_set *set, mlp_kernels_f64 *t);
-
-/* CPU features seen at run time (kernels/cpu.c), including the OS's XCR0 check. */
-typedef struct mlp_cpu_features {
-    bool sse2, avx, avx2, fma, avx512f, avx512bw, avx512vl, avx512dq; /* x86-64 */
-    bool neon, sve;                                                   /* AArch64 */
-} mlp_cpu_features;
-const mlp_cpu_features *mlp_cpu(void);
-/* Space-separated list of the features above that are present, e.g. "sse2 avx avx2 fma". */
-const char *mlp_cpu_feature_string(void);
 
 #endif

@@ -14,7 +14,6 @@
 #include <stdint.h>
 
 #include "kernels.h"
-#include "sets.h"
 
 #define NEON_INLINE static inline __attribute__((always_inline))
 /* Non-zero indices are gathered this many inputs at a time (a uint16_t list on the stack). */
@@ -62,7 +61,7 @@ NEON_INLINE float32x4_t neon_red4_f32(float32x4_t a0, float32x4_t a1, float32x4_
 #define VZERO vdupq_n_f32(0.0f)
 #define VMUL vmulq_f32
 #define VSUB vsubq_f32
-#define VFMA vfmaq_f32
+#define V_FMA(a, b, c) vfmaq_f32(c, a, b)
 #define SFMA fmaf
 #define VGE0 neon_ge0_f32
 #define VGT0 neon_gt0_f32
@@ -70,24 +69,6 @@ NEON_INLINE float32x4_t neon_red4_f32(float32x4_t a0, float32x4_t a1, float32x4_
 #define RED1 neon_red1_f32
 #define REDL(a) neon_red4_f32((a)[0], (a)[1], (a)[2], (a)[3])
 #include "neon_impl.h"
-#undef REAL
-#undef NV
-#undef NL
-#undef NQ
-#undef SFX
-#undef VLD
-#undef VST
-#undef VDUP
-#undef VZERO
-#undef VMUL
-#undef VSUB
-#undef VFMA
-#undef SFMA
-#undef VGE0
-#undef VGT0
-#undef ALLZERO4
-#undef RED1
-#undef REDL
 
 /* ---- float64: 2 lanes ---- */
 
@@ -123,7 +104,7 @@ NEON_INLINE double neon_red1_f64(float64x2_t a)
 #define VZERO vdupq_n_f64(0.0)
 #define VMUL vmulq_f64
 #define VSUB vsubq_f64
-#define VFMA vfmaq_f64
+#define V_FMA(a, b, c) vfmaq_f64(c, a, b)
 #define SFMA fma
 #define VGE0 neon_ge0_f64
 #define VGT0 neon_gt0_f64
@@ -131,24 +112,6 @@ NEON_INLINE double neon_red1_f64(float64x2_t a)
 #define RED1 neon_red1_f64
 #define REDL(a) vpaddq_f64((a)[0], (a)[1])
 #include "neon_impl.h"
-#undef REAL
-#undef NV
-#undef NL
-#undef NQ
-#undef SFX
-#undef VLD
-#undef VST
-#undef VDUP
-#undef VZERO
-#undef VMUL
-#undef VSUB
-#undef VFMA
-#undef SFMA
-#undef VGE0
-#undef VGT0
-#undef ALLZERO4
-#undef RED1
-#undef REDL
 
 static void neon_fill_f32(mlp_kernels_f32 *t)
 {
@@ -160,9 +123,9 @@ static void neon_fill_f64(mlp_kernels_f64 *t)
     MLP_FILL_TABLE(t, neon, f64);
 }
 
-static bool neon_supported(void)
+static size_t neon_lanes(mlp_precision p)
 {
-    return mlp_cpu()->neon;
+    return p == MLP_F32 ? 4 : 2;
 }
 
 const mlp_kernel_set mlp_set_neon = {
@@ -170,9 +133,10 @@ const mlp_kernel_set mlp_set_neon = {
     .isa = "AArch64 Advanced SIMD",
     .rank = 10,
     .threaded = false,
-    .cpu_supports = neon_supported,
+    .requires = MLP_CPU_NEON,
+    .lanes = neon_lanes,
     .fill_f32 = neon_fill_f32,
     .fill_f64 = neon_fill_f64,
-    .base_name = NULL,
+    .base = NULL,
     .skips_zero_inputs = true,
 };

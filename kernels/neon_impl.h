@@ -1,15 +1,25 @@
-/* neon_impl.h: body of the AArch64 Advanced SIMD kernels, included once per precision
- * by neon.c with these defined:
- *   REAL, NV (vector type), NL (lanes), NQ (vector accumulators in a full tile: 10; more
- *   spill to the stack in float64),
- *   SFX(name), VLD, VST, VDUP, VZERO, VMUL, VSUB, VFMA(a, b, c) = a + b*c (fused),
- *   SFMA(a, b, c) = a*b + c (fused), VGE0 / VGT0 (1.0 where x >= 0 / x > 0, else 0.0),
- *   ALLZERO4(p) (the 4*NL values at p are all +-0), RED1(v) (sum of the lanes),
- *   REDL(a) (lane j = sum of the lanes of a[j], j < NL).
+/* neon_impl.h: body of the AArch64 Advanced SIMD kernels, included by neon.c once per
+ * precision.
  *
- * Reproducibility: every output element is computed by one fixed sequence of IEEE
- * operations that depends only on its own inputs and on the reduction length, never on
- * B, on which rows or columns the call covers, on tiling or on alignment:
+ * Generates (static): the seven slots SFX(forward), SFX(backward), SFX(update),
+ * SFX(relu), SFX(relu_backward), SFX(multiply), SFX(error_delta), and their helpers
+ * SFX(nonzero), SFX(sparse_tile), SFX(sparse_row), SFX(update1_tile).
+ * Expects, defined by the includer for this inclusion (#undef'd at the end here):
+ *   REAL, SFX(name)  float / double; name -> neon_<name>_f32 / _f64
+ *   NV, NL           the vector type and its lanes: float32x4_t, 4 / float64x2_t, 2
+ *   NQ               vector accumulators in a full tile: 10 (more spill to the stack
+ *                    in float64)
+ *   VLD, VST, VDUP, VZERO, VMUL, VSUB   load, store, broadcast, +0, multiply, subtract
+ *   V_FMA(a, b, c)   a*b + c, fused (vfmaq(c, a, b))
+ *   SFMA(a, b, c)    a*b + c, fused, scalar (fmaf / fma)
+ *   VGE0 / VGT0      1.0 where x >= 0 / x > 0, else 0.0 (NaN too)
+ *   ALLZERO4(p)      the 4*NL values at p are all +-0
+ *   RED1(v)          the sum of the lanes, pairwise
+ *   REDL(a)          lane j = the sum of the lanes of a[j], j < NL, pairwise
+ * and, from neon.c for both inclusions: NEON_INLINE, NEON_CHUNK.
+ *
+ * Split invariance (the contract in kernels.h), how this set meets it: each element's
+ * fixed sequence of IEEE operations is
  *   - forward Y[b,n] = +0, then for k ascending with X[b,k] != 0: Y = fma(X[b,k], W[k,n], Y).
  *     A vector lane and a scalar tail column do the same fused operation.
  *   - backward DX[b,k]: lane j of a vector accumulator sums DY[b,n]*W[k,n] (fused) over
@@ -76,7 +86,7 @@ NEON_INLINE void SFX(sparse_tile)(const size_t Q, const size_t T, size_t n, cons
             NV xv = VDUP(x);
 #pragma GCC unroll 32
             for (size_t q = 0; q < Q; q++)
-                acc[q] = VFMA(acc[q], VLD(r + q * NL), xv);
+                acc[q] = V_FMA(VLD(r + q * NL), xv, acc[q]);
 #pragma GCC unroll 4
             for (size_t t = 0; t < NL - 1; t++)
                 if (t < T)
@@ -95,7 +105,7 @@ NEON_INLINE void SFX(sparse_tile)(const size_t Q, const size_t T, size_t n, cons
         NV av = VDUP(alpha);
 #pragma GCC unroll 32
         for (size_t q = 0; q < Q; q++)
-            VST(out + q * NL, VFMA(VLD(out + q * NL), acc[q], av));
+            VST(out + q * NL, V_FMA(acc[q], av, VLD(out + q * NL)));
 #pragma GCC unroll 4
         for (size_t t = 0; t < NL - 1; t++)
             if (t < T)
@@ -157,7 +167,7 @@ static void SFX(backward)(size_t B, size_t K, size_t N, const REAL *restrict DY,
                 NV d = VLD(dy + n);
 #pragma GCC unroll 4
                 for (size_t j = 0; j < NL; j++)
-                    acc[j] = VFMA(acc[j], d, VLD(w + j * ldw + n));
+                    acc[j] = V_FMA(d, VLD(w + j * ldw + n), acc[j]);
             }
             NV r = REDL(acc);
             REAL out[NL];
@@ -173,7 +183,7 @@ static void SFX(backward)(size_t B, size_t K, size_t N, const REAL *restrict DY,
             const REAL *w = W + k * ldw;
             NV acc = VZERO;
             for (size_t n = 0; n < Nv; n += NL)
-                acc = VFMA(acc, VLD(dy + n), VLD(w + n));
+                acc = V_FMA(VLD(dy + n), VLD(w + n), acc);
             REAL sum = RED1(acc);
             for (size_t n = Nv; n < N; n++)
                 sum = SFMA(dy[n], w[n], sum);
@@ -206,7 +216,7 @@ NEON_INLINE void SFX(update1_tile)(const size_t Q, const size_t T, size_t K, REA
             /* g = fma(x, dy, +0), then W = fma(g, alpha, W): the general path at B = 1 */
 #pragma GCC unroll 32
             for (size_t q = 0; q < Q; q++)
-                VST(w + q * NL, VFMA(VLD(w + q * NL), VFMA(zero, d[q], xv), av));
+                VST(w + q * NL, V_FMA(V_FMA(d[q], xv, zero), av, VLD(w + q * NL)));
 #pragma GCC unroll 4
             for (size_t t = 0; t < NL - 1; t++)
                 if (t < T)
@@ -302,3 +312,23 @@ static double SFX(error_delta)(size_t n, const REAL *restrict target, const REAL
         sum += (double)delta[i] * (double)delta[i];
     return sum;
 }
+
+/* the includer's vocabulary */
+#undef REAL
+#undef SFX
+#undef NV
+#undef NL
+#undef NQ
+#undef VLD
+#undef VST
+#undef VDUP
+#undef VZERO
+#undef VMUL
+#undef VSUB
+#undef V_FMA
+#undef SFMA
+#undef VGE0
+#undef VGT0
+#undef ALLZERO4
+#undef RED1
+#undef REDL

@@ -1,33 +1,33 @@
 /* omp.c: the OpenMP kernel set: the fastest runnable serial set's kernels (its table
  * fetched once), with large calls split across OpenMP threads.
  *
- * Bitwise the same for any thread count: the work is split by fixed static
- * partitioning of independent outputs only (rows of Y/DX, else their columns; rows of
- * W for update; elements of the elementwise ops) and never inside a reduction, and
- * every serial set computes each output element by a sequence of operations that
- * does not depend on which rows or columns are in the call (see avx512_impl.h). So
- * each output is computed by exactly one call, the same way as with one thread.
- * error_delta (a sum) is never split. Calls below a work threshold run serially on
- * the calling thread without entering the OpenMP runtime (see omp_impl.h). The
- * thread count is the ambient omp_get_max_threads() (the command line sets it). */
+ * Bitwise the same for any thread count, by the split invariance of every set
+ * (kernels.h): the work is split by fixed static partitioning of independent outputs
+ * only (rows of Y/DX, else their columns; rows of W for update; elements of the
+ * elementwise ops), never inside a reduction, so each output is computed by exactly
+ * one call, the same way as with one thread. error_delta (a sum) is never split.
+ * Calls below a work threshold run serially on the calling thread without entering
+ * the OpenMP runtime (see omp_impl.h). The thread count is the ambient
+ * omp_get_max_threads() (the command line sets it). */
 #include <omp.h>
 #include <stdbool.h>
 #include <stddef.h>
 
 #include "kernels.h"
-#include "sets.h"
 
 /* Multiply-adds (or elements) below which a call stays on the calling thread. A
  * 784x40 B=1 forward is 31,360; a 256-row test-pass chunk of the 40x10 layer 102,400. */
 enum { OMP_MIN_MACS = 65536, OMP_MIN_ELEMENTS = 1 << 16 };
 
-/* The serial set's tables, filled once (under a critical section) by the first
- * fill of this set; every later reader got here through that fill. */
+/* The base set's tables, and its lanes as the grain of column splits, filled once
+ * per precision (under a critical section) by the first fill of this set; every
+ * later reader got here through that fill. */
 static mlp_kernels_f32 inner_f32;
 static mlp_kernels_f64 inner_f64;
+static size_t grain_f32, grain_f64;
 
 /* [begin, end) of part t of n items cut into parts parts, in units of `grain` items
- * (so column parts stay whole vectors) */
+ * (the base set's lanes, so column parts stay whole vectors of it) */
 static void part_range(size_t n, size_t grain, int t, int parts, size_t *begin, size_t *end)
 {
     size_t units = (n + grain - 1) / grain;
@@ -36,8 +36,6 @@ static void part_range(size_t n, size_t grain, int t, int parts, size_t *begin, 
     *begin = b < n ? b : n;
     *end = e < n ? e : n;
 }
-
-enum { OMP_COLUMN_GRAIN = 16 }; /* one AVX-512 float32 vector */
 
 /* whether a call of this much work (multiply-adds or elements) gets threads */
 static inline bool worth_threads(size_t work, size_t threshold)
@@ -48,22 +46,23 @@ static inline bool worth_threads(size_t work, size_t threshold)
 #define REAL float
 #define SFX(name) omp_##name##_f32
 #define INNER inner_f32
+#define GRAIN grain_f32
 #include "omp_impl.h"
-#undef REAL
-#undef SFX
-#undef INNER
 
 #define REAL double
 #define SFX(name) omp_##name##_f64
 #define INNER inner_f64
+#define GRAIN grain_f64
 #include "omp_impl.h"
-#undef REAL
-#undef SFX
-#undef INNER
 
-static const char *omp_base_name(void)
+static const mlp_kernel_set *omp_base(void)
 {
-    return mlp_kernel_set_best_serial()->name;
+    return mlp_kernel_set_best_serial();
+}
+
+static size_t omp_lanes(mlp_precision p)
+{
+    return omp_base()->lanes(p);
 }
 
 static void omp_fill_f32(mlp_kernels_f32 *t)
@@ -71,7 +70,8 @@ static void omp_fill_f32(mlp_kernels_f32 *t)
     static bool filled;
 #pragma omp critical(mlp_omp_fill)
     if (!filled) {
-        mlp_kernel_set_table_f32(mlp_kernel_set_best_serial(), &inner_f32);
+        mlp_kernel_set_table_f32(omp_base(), &inner_f32);
+        grain_f32 = omp_lanes(MLP_F32);
         filled = true;
     }
     t->forward = omp_forward_f32;
@@ -88,7 +88,8 @@ static void omp_fill_f64(mlp_kernels_f64 *t)
     static bool filled;
 #pragma omp critical(mlp_omp_fill)
     if (!filled) {
-        mlp_kernel_set_table_f64(mlp_kernel_set_best_serial(), &inner_f64);
+        mlp_kernel_set_table_f64(omp_base(), &inner_f64);
+        grain_f64 = omp_lanes(MLP_F64);
         filled = true;
     }
     t->forward = omp_forward_f64;
@@ -105,9 +106,10 @@ const mlp_kernel_set mlp_set_omp = {
     .isa = "OpenMP",
     .rank = 40,
     .threaded = true,
-    .cpu_supports = NULL, /* built on a set that is runnable by definition */
+    .requires = 0, /* built on a set that is runnable by definition */
+    .lanes = omp_lanes,
     .fill_f32 = omp_fill_f32,
     .fill_f64 = omp_fill_f64,
-    .base_name = omp_base_name,
-    .skips_zero_inputs = true, /* every SIMD set it can be built on skips */
+    .base = omp_base,
+    .skips_zero_inputs = true, /* as every SIMD set it is built on (not the reference) */
 };

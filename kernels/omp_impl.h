@@ -1,5 +1,14 @@
-/* omp_impl.h: body of the OpenMP kernels, included once per precision by omp.c with
- * REAL, SFX(name) and INNER (the serial set's table) defined.
+/* omp_impl.h: body of the OpenMP kernels, included by omp.c once per precision.
+ *
+ * Generates (static): SFX(forward), SFX(backward), SFX(update), SFX(relu),
+ * SFX(relu_backward), SFX(multiply) (error_delta, a sum, is the base set's own).
+ * Expects, defined by the includer for this inclusion (#undef'd at the end here):
+ *   REAL, SFX(name)  float / double; name -> omp_<name>_f32 / _f64
+ *   INNER            the base set's table of this precision
+ *   GRAIN            the base set's lanes in this precision: column and element
+ *                    splits are in units of GRAIN
+ * and, from omp.c for both inclusions: part_range, worth_threads, OMP_MIN_MACS,
+ * OMP_MIN_ELEMENTS.
  *
  * A call below the work threshold goes straight to the serial kernel on the calling
  * thread, without entering the OpenMP runtime: even a `parallel if(0)` region costs
@@ -26,7 +35,7 @@ static void SFX(forward)(size_t B, size_t K, size_t N, const REAL *restrict X, s
                 INNER.forward(end - begin, K, N, X + begin * ldx, ldx, W, ldw, Y + begin * ldy,
                               ldy);
         } else {
-            part_range(N, OMP_COLUMN_GRAIN, t, parts, &begin, &end);
+            part_range(N, GRAIN, t, parts, &begin, &end);
             if (end > begin)
                 INNER.forward(B, K, end - begin, X, ldx, W + begin, ldw, Y + begin, ldy);
         }
@@ -52,7 +61,7 @@ static void SFX(backward)(size_t B, size_t K, size_t N, const REAL *restrict DY,
                 INNER.backward(end - begin, K, N, DY + begin * lddy, lddy, W, ldw,
                                DX + begin * lddx, lddx);
         } else {
-            part_range(K, OMP_COLUMN_GRAIN, t, parts, &begin, &end);
+            part_range(K, GRAIN, t, parts, &begin, &end);
             if (end > begin)
                 INNER.backward(B, end - begin, N, DY, lddy, W + begin * ldw, ldw, DX + begin,
                                lddx);
@@ -90,8 +99,7 @@ static void SFX(relu)(size_t n, REAL *x)
 #pragma omp parallel
     {
         size_t begin, end;
-        part_range(n, OMP_COLUMN_GRAIN, omp_get_thread_num(), omp_get_num_threads(), &begin,
-                   &end);
+        part_range(n, GRAIN, omp_get_thread_num(), omp_get_num_threads(), &begin, &end);
         if (end > begin)
             INNER.relu(end - begin, x + begin);
     }
@@ -108,8 +116,7 @@ static void SFX(relu_backward)(size_t n, const REAL *restrict act, REAL *restric
 #pragma omp parallel
     {
         size_t begin, end;
-        part_range(n, OMP_COLUMN_GRAIN, omp_get_thread_num(), omp_get_num_threads(), &begin,
-                   &end);
+        part_range(n, GRAIN, omp_get_thread_num(), omp_get_num_threads(), &begin, &end);
         if (end > begin)
             INNER.relu_backward(end - begin, act + begin, delta + begin, mode);
     }
@@ -125,9 +132,14 @@ static void SFX(multiply)(size_t n, REAL *restrict x, const REAL *restrict m)
 #pragma omp parallel
     {
         size_t begin, end;
-        part_range(n, OMP_COLUMN_GRAIN, omp_get_thread_num(), omp_get_num_threads(), &begin,
-                   &end);
+        part_range(n, GRAIN, omp_get_thread_num(), omp_get_num_threads(), &begin, &end);
         if (end > begin)
             INNER.multiply(end - begin, x + begin, m + begin);
     }
 }
+
+/* the includer's vocabulary */
+#undef REAL
+#undef SFX
+#undef INNER
+#undef GRAIN

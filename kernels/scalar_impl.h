@@ -1,10 +1,18 @@
-/* scalar_impl.h: body of the scalar reference kernels, included once per precision
- * by scalar.c with REAL (float or double) and SFX(name) defined.
+/* scalar_impl.h: body of the scalar reference kernels, included by scalar.c once per
+ * precision.
+ *
+ * Generates (static): the seven slots SFX(forward), SFX(backward), SFX(update),
+ * SFX(relu), SFX(relu_backward), SFX(multiply), SFX(error_delta).
+ * Expects, defined by the includer for this inclusion (#undef'd at the end here):
+ *   REAL       float or double
+ *   SFX(name)  the name of a generated function: scalar_<name>_f32 / _f64
  *
  * These are the reference every other set is checked against: dense, plain loops
  * in the seed's order of operations (each output is a sum over k or b in ascending
  * order, started from zero), no skipping of zeros, no blocking. scalar.c is built
- * with -ffp-contract=off and without fast-math, so no FMA fuses a product and a sum. */
+ * with -ffp-contract=off and without fast-math, so no FMA fuses a product and a sum.
+ * Split invariance (kernels.h) holds trivially: each output's loop is the same
+ * whatever rows or columns the call covers. */
 
 /* Y[B,N] = X[B,K] . W[K,N]: rows of W are streamed (k outer, n inner), which keeps
  * each Y[b,n] a sum over k in ascending order, started from zero. */
@@ -88,3 +96,6 @@ static double SFX(error_delta)(size_t n, const REAL *restrict target, const REAL
     }
     return sum;
 }
+
+#undef REAL
+#undef SFX

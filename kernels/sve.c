@@ -13,7 +13,6 @@
 #include <stdint.h>
 
 #include "kernels.h"
-#include "sets.h"
 
 #define SVE_INLINE static inline __attribute__((always_inline))
 /* Non-zero indices are gathered this many inputs at a time (a list on the stack). */
@@ -38,8 +37,8 @@ SVE_INLINE size_t sve_compact_store_f32(svbool_t nz, size_t j, uint32_t *dst)
 #define LD svld1_f32
 #define ST svst1_f32
 #define DUP svdup_n_f32
-#define MLA_X svmla_f32_x
-#define MLA_M svmla_f32_m
+#define V_FMA_X(pg, a, b, c) svmla_f32_x(pg, c, a, b)
+#define V_FMA_M(pg, a, b, c) svmla_f32_m(pg, c, a, b)
 #define MUL_X svmul_f32_x
 #define SUB_X svsub_f32_x
 #define SEL svsel_f32
@@ -49,25 +48,6 @@ SVE_INLINE size_t sve_compact_store_f32(svbool_t nz, size_t j, uint32_t *dst)
 #define ADDV svaddv_f32
 #define COMPACT_STORE sve_compact_store_f32
 #include "sve_impl.h"
-#undef REAL
-#undef SV
-#undef SFX
-#undef VL
-#undef WHILE
-#undef PTRUE
-#undef LD
-#undef ST
-#undef DUP
-#undef MLA_X
-#undef MLA_M
-#undef MUL_X
-#undef SUB_X
-#undef SEL
-#undef CMPGE0
-#undef CMPGT0
-#undef CMPNE0
-#undef ADDV
-#undef COMPACT_STORE
 
 /* ---- float64 ---- */
 
@@ -87,8 +67,8 @@ SVE_INLINE size_t sve_compact_store_f64(svbool_t nz, size_t j, uint32_t *dst)
 #define LD svld1_f64
 #define ST svst1_f64
 #define DUP svdup_n_f64
-#define MLA_X svmla_f64_x
-#define MLA_M svmla_f64_m
+#define V_FMA_X(pg, a, b, c) svmla_f64_x(pg, c, a, b)
+#define V_FMA_M(pg, a, b, c) svmla_f64_m(pg, c, a, b)
 #define MUL_X svmul_f64_x
 #define SUB_X svsub_f64_x
 #define SEL svsel_f64
@@ -98,25 +78,6 @@ SVE_INLINE size_t sve_compact_store_f64(svbool_t nz, size_t j, uint32_t *dst)
 #define ADDV svaddv_f64
 #define COMPACT_STORE sve_compact_store_f64
 #include "sve_impl.h"
-#undef REAL
-#undef SV
-#undef SFX
-#undef VL
-#undef WHILE
-#undef PTRUE
-#undef LD
-#undef ST
-#undef DUP
-#undef MLA_X
-#undef MLA_M
-#undef MUL_X
-#undef SUB_X
-#undef SEL
-#undef CMPGE0
-#undef CMPGT0
-#undef CMPNE0
-#undef ADDV
-#undef COMPACT_STORE
 
 static void sve_fill_f32(mlp_kernels_f32 *t)
 {
@@ -128,9 +89,10 @@ static void sve_fill_f64(mlp_kernels_f64 *t)
     MLP_FILL_TABLE(t, sve, f64);
 }
 
-static bool sve_supported(void)
+/* the lanes of this machine's vectors: 4..64 float32 (128..2048 bits) */
+static size_t sve_lanes(mlp_precision p)
 {
-    return mlp_cpu()->sve;
+    return p == MLP_F32 ? svcntw() : svcntd();
 }
 
 const mlp_kernel_set mlp_set_sve = {
@@ -138,9 +100,10 @@ const mlp_kernel_set mlp_set_sve = {
     .isa = "AArch64 SVE (vector-length agnostic)",
     .rank = 12,
     .threaded = false,
-    .cpu_supports = sve_supported,
+    .requires = MLP_CPU_SVE,
+    .lanes = sve_lanes,
     .fill_f32 = sve_fill_f32,
     .fill_f64 = sve_fill_f64,
-    .base_name = NULL,
+    .base = NULL,
     .skips_zero_inputs = true,
 };

@@ -1,19 +1,31 @@
-/* sve_impl.h: body of the SVE kernels, included once per precision by sve.c with
- * these defined:
- *   REAL, SV (vector type), SFX(name), VL() (lanes), WHILE(i, n) (lanes i.. < n),
- *   PTRUE(), LD(pg, p), ST(pg, p, v), DUP(x), MLA_X / MLA_M(pg, a, b, c) = a + b*c (fused),
- *   MUL_X, SUB_X, SEL, CMPGE0 / CMPGT0 / CMPNE0 (pg, v), ADDV(pg, v),
- *   COMPACT_STORE(nz, j, count, dst) (store the indices of the active lanes of nz,
- *   counting from j, as uint32_t).
+/* sve_impl.h: body of the SVE kernels, included by sve.c once per precision.
+ *
+ * Generates (static): the seven slots SFX(forward), SFX(backward), SFX(update),
+ * SFX(relu), SFX(relu_backward), SFX(multiply), SFX(error_delta), and their helpers
+ * SFX(nonzero), SFX(sparse_tile), SFX(sparse_row), SFX(update1_tile).
+ * Expects, defined by the includer for this inclusion (#undef'd at the end here):
+ *   REAL, SFX(name)   float / double; name -> sve_<name>_f32 / _f64
+ *   SV, VL()          the vector type and its lanes (svcntw() / svcntd())
+ *   WHILE(i, n)       the predicate of lanes i.. < n; PTRUE() every lane
+ *   LD(pg, p), ST(pg, p, v), DUP(x)
+ *   V_FMA_X(pg, a, b, c), V_FMA_M(pg, a, b, c)   a*b + c, fused, in the lanes of pg
+ *                     (the other lanes: _X undefined, _M c)
+ *   MUL_X, SUB_X (pg, a, b), SEL(pg, a, b)
+ *   CMPGE0 / CMPGT0 / CMPNE0 (pg, v)   the lanes of pg where v >= 0 / v > 0 / v != 0
+ *   ADDV(pg, v)       the sum of the lanes (FADDV: a fixed pairwise tree)
+ *   COMPACT_STORE(nz, j, dst)   stores the indices j + l of the active lanes l of nz
+ *                     as uint32_t, packed to the front of dst; returns their count
+ * and, from sve.c for both inclusions: SVE_INLINE, SVE_CHUNK.
  * Vector-length agnostic: tails and partial tiles are predicated with svwhilelt.
  *
- * Reproducibility (as in neon_impl.h): forward and update compute every element by
- * the same fused sequence as the NEON set (from +0, fma over the non-zero inputs in
- * ascending order; W = fma(g, alpha, W), rows with no non-zero input left as is), so
- * they do not depend on the vector length either. backward DX[b,k]: lane j of a vector
- * accumulator sums DY[b,n]*W[k,n] (fused) over n = j mod VL in ascending n (the last
- * chunk predicated), then FADDV adds the lanes (a fixed pairwise tree); this depends
- * on N and on the vector length of the machine, never on B, the split of K, or alignment. */
+ * Split invariance (the contract in kernels.h), how this set meets it: forward and
+ * update compute every element by the same fused sequence as the NEON set (from +0,
+ * fma over the non-zero inputs in ascending order; W = fma(g, alpha, W), rows with no
+ * non-zero input left as is), so they do not depend on the vector length either.
+ * backward DX[b,k]: lane j of a vector accumulator sums DY[b,n]*W[k,n] (fused) over
+ * n = j mod VL in ascending n (the last chunk predicated), then FADDV adds the lanes
+ * (a fixed pairwise tree); this depends on N and on the vector length of the machine,
+ * never on B, the split of K, or alignment. */
 
 /* Indices j < n (n <= SVE_CHUNK) with v[j*stride] != 0 (NaN counts), ascending. */
 static __attribute__((noinline)) size_t SFX(nonzero)(const REAL *v, size_t n, size_t stride,
@@ -67,7 +79,7 @@ SVE_INLINE void SFX(sparse_tile)(const size_t Q, size_t cols, size_t n, const RE
             SV xv = DUP(vals[j * sv]);
 #define SVE_STEP(q)                                                                          \
     if ((q) < Q)                                                                             \
-        acc##q = MLA_X(SVE_PG(q), acc##q, LD(SVE_PG(q), r + (q) * vl), xv);
+        acc##q = V_FMA_X(SVE_PG(q), LD(SVE_PG(q), r + (q) * vl), xv, acc##q);
             SVE_R10(SVE_STEP)
 #undef SVE_STEP
         }
@@ -83,7 +95,7 @@ SVE_INLINE void SFX(sparse_tile)(const size_t Q, size_t cols, size_t n, const RE
 #define SVE_UPD(q)                                                                           \
     if ((q) < Q)                                                                             \
         ST(SVE_PG(q), out + (q) * vl,                                                        \
-           MLA_X(SVE_PG(q), LD(SVE_PG(q), out + (q) * vl), acc##q, av));
+           V_FMA_X(SVE_PG(q), acc##q, av, LD(SVE_PG(q), out + (q) * vl)));
         SVE_R10(SVE_UPD)
 #undef SVE_UPD
     }
@@ -140,10 +152,10 @@ static void SFX(backward)(size_t B, size_t K, size_t N, const REAL *restrict DY,
             for (size_t n = 0; n < N; n += vl) {
                 svbool_t pg = WHILE(n, N);
                 SV d = LD(pg, dy + n);
-                a0 = MLA_M(pg, a0, d, LD(pg, w + n));
-                a1 = MLA_M(pg, a1, d, LD(pg, w + ldw + n));
-                a2 = MLA_M(pg, a2, d, LD(pg, w + 2 * ldw + n));
-                a3 = MLA_M(pg, a3, d, LD(pg, w + 3 * ldw + n));
+                a0 = V_FMA_M(pg, d, LD(pg, w + n), a0);
+                a1 = V_FMA_M(pg, d, LD(pg, w + ldw + n), a1);
+                a2 = V_FMA_M(pg, d, LD(pg, w + 2 * ldw + n), a2);
+                a3 = V_FMA_M(pg, d, LD(pg, w + 3 * ldw + n), a3);
             }
             dx[k] = ADDV(pt, a0);
             dx[k + 1] = ADDV(pt, a1);
@@ -155,7 +167,7 @@ static void SFX(backward)(size_t B, size_t K, size_t N, const REAL *restrict DY,
             SV a = DUP(0);
             for (size_t n = 0; n < N; n += vl) {
                 svbool_t pg = WHILE(n, N);
-                a = MLA_M(pg, a, LD(pg, dy + n), LD(pg, w + n));
+                a = V_FMA_M(pg, LD(pg, dy + n), LD(pg, w + n), a);
             }
             dx[k] = ADDV(pt, a);
         }
@@ -184,7 +196,8 @@ SVE_INLINE void SFX(update1_tile)(const size_t Q, size_t cols, size_t K, REAL al
 #define SVE_STEP(q)                                                                          \
     if ((q) < Q)                                                                             \
         ST(SVE_PG(q), w + (q) * vl,                                                          \
-           MLA_X(SVE_PG(q), LD(SVE_PG(q), w + (q) * vl), MLA_X(SVE_PG(q), zero, d##q, xv), av));
+           V_FMA_X(SVE_PG(q), V_FMA_X(SVE_PG(q), d##q, xv, zero), av,                        \
+                   LD(SVE_PG(q), w + (q) * vl)));
             SVE_R10(SVE_STEP)
 #undef SVE_STEP
         }
@@ -270,4 +283,24 @@ static double SFX(error_delta)(size_t n, const REAL *restrict target, const REAL
     return sum;
 }
 
+/* this header's own macros, then the includer's vocabulary */
 #undef SVE_R10
+#undef REAL
+#undef SFX
+#undef SV
+#undef VL
+#undef WHILE
+#undef PTRUE
+#undef LD
+#undef ST
+#undef DUP
+#undef V_FMA_X
+#undef V_FMA_M
+#undef MUL_X
+#undef SUB_X
+#undef SEL
+#undef CMPGE0
+#undef CMPGT0
+#undef CMPNE0
+#undef ADDV
+#undef COMPACT_STORE

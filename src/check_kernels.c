@@ -4,12 +4,12 @@
  * ----------------
  * forward, backward, update: each output against a float64 reference computed here
  * from the same inputs (read back from the kernel's own buffers), on a sweep of shapes
- * around the widest vector (w = 16 float32 / 8 float64 lanes: sizes 1..w-1, w,
- * w+1..2w+1, multiples up to 8w, K past the sets' 1024-input chunks), plus the model's
- * (K,N) = (784,40), (40,10) with B = 1, 100, 256; odd leading dimensions and
- * misaligned starts; inputs with exact zeros (as MNIST's ~81%). Every byte of an
- * output buffer outside the output (leading-dimension padding, guards before and
- * after) must be left as it was.
+ * around the checked set's own w lanes in that precision (its lanes(p): sizes 1..w-1,
+ * w, w+1..2w+1, multiples of w past its widest tile, K past its 1024-input chunks; see
+ * matrix_shapes), plus the model's (K,N) = (784,40), (40,10) with B = 1, 100, 256;
+ * odd leading dimensions and misaligned starts; inputs with exact zeros (as MNIST's
+ * ~81%). Every byte of an output buffer outside the output (leading-dimension
+ * padding, guards before and after) must be left as it was.
  * relu, relu_backward (both masks), multiply: bit-exact (memcmp) against the formula
  * in the kernel's precision, with -0.0, +0.0, NaNs, +-inf and denormals in the inputs.
  * error_delta: delta bit-exact, the returned sum within tolerance.
@@ -636,45 +636,105 @@ static void check_error_delta(check_ctx *c, const shape *s, check_rng *r)
 
 /* ---- shapes ---- */
 
-enum { MAX_SHAPES = 2048 };
+/* What the sweep must reach in every set, read from their sources, in vectors of the
+ * set's own lanes: the widest register tile is 10 vectors (neon and sve forward and
+ * update; avx512 has 6, its B = 1 update 6 half vectors; avx2 5), and every set
+ * gathers the nonzero inputs of a row 1024 at a time (AVX2_CHUNK, AVX512_CHUNK,
+ * NEON_CHUNK, SVE_CHUNK). Besides: backward and the B > 1 update take rows of W 2 or
+ * 4 at a time (neon's backward one vector of them), and neon skips 4 vectors of zero
+ * inputs with one test. */
+enum { WIDEST_TILE_VECTORS = 10, INPUT_CHUNK = 1024 };
 
 typedef struct shape_list {
-    size_t count;
-    shape s[MAX_SHAPES];
+    size_t count, cap;
+    shape *s;
 } shape_list;
 
 static void add_shape(shape_list *l, size_t B, size_t K, size_t N, bool padded)
 {
-    if (l->count == MAX_SHAPES)
-        return;
+    if (l->count == l->cap) {
+        l->cap = l->cap ? 2 * l->cap : 1024;
+        l->s = realloc(l->s, l->cap * sizeof *l->s);
+        if (!l->s)
+            abort();
+    }
     size_t i = l->count;
     /* odd pads, and starts 0..3 elements past an aligned allocation */
     size_t pad = padded ? (i % 3 == 0 ? 0 : i % 3 == 1 ? 1 : 19) : 0;
     l->s[l->count++] = (shape){.B = B, .K = K, .N = N, .pad = pad, .off = padded ? i % 4 : 0};
 }
 
-/* The sweep around w lanes: B = 1..3, K and N over 1..w-1, w, w+1..2w+1 and
- * multiples (tiles of 5 and 6 vectors, chunks of 1024 inputs), then the model's. */
+/* distinct sizes, in the order added */
+enum { MAX_SIZES = 512 };
+typedef struct size_list {
+    size_t count, v[MAX_SIZES];
+} size_list;
+
+/* adds n unless it is 0 or already listed */
+static void add_size(size_list *l, size_t n)
+{
+    for (size_t i = 0; i < l->count; i++)
+        if (l->v[i] == n)
+            return;
+    if (n == 0)
+        return;
+    if (l->count == MAX_SIZES) {
+        fprintf(stderr, "check_kernels: more than %d sizes in a sweep\n", MAX_SIZES);
+        abort();
+    }
+    l->v[l->count++] = n;
+}
+
+/* every B in 1..max_b with every K and N of the lists */
+static void add_product(shape_list *l, size_t max_b, const size_list *ks, const size_list *ns)
+{
+    for (size_t B = 1; B <= max_b; B++)
+        for (size_t ki = 0; ki < ks->count; ki++)
+            for (size_t ni = 0; ni < ns->count; ni++)
+                add_shape(l, B, ks->v[ki], ns->v[ni], true);
+}
+
+/* The sweep around a set's w lanes (in the precision checked), padded and misaligned:
+ *   lanes   B = 1..3, K = 1..5, w-1, w, w+1, 2w+1, 3w, 4w-1, 4w, 4w+1; N = 1..2w+1
+ *   tiles   B = 1..3, K = 1, 2, w+1, 3w; N = m*w-1, m*w, m*w+1 for m = 3..T+1, 4w+3,
+ *           2Tw, 2Tw+1 (T = WIDEST_TILE_VECTORS: one past the widest tile, and two)
+ *   chunks  B = 1..2, K = c-1, c, c+1, 2c+2w+1 (c = INPUT_CHUNK); N = 1, w+1, 40, Tw+1
+ * then the model's (K,N) = (784,40), (40,10) with B = 1, 100, 256, unpadded. */
 static void matrix_shapes(shape_list *l, size_t w)
 {
-    const size_t ks[] = {1, 2, w - 1, w, w + 1, 2 * w + 1, 3 * w};
-    size_t ns[64], nn = 0;
+    const size_t T = WIDEST_TILE_VECTORS, c = INPUT_CHUNK;
+    size_list ks = {0}, ns = {0};
+    const size_t lane_k[] = {1, 2, 3, 4, 5, w - 1, w, w + 1, 2 * w + 1, 3 * w,
+                             4 * w - 1, 4 * w, 4 * w + 1};
+    for (size_t i = 0; i < sizeof lane_k / sizeof lane_k[0]; i++)
+        add_size(&ks, lane_k[i]);
     for (size_t n = 1; n <= 2 * w + 1; n++)
-        ns[nn++] = n;
-    const size_t wide[] = {3 * w, 4 * w + 3, 5 * w, 5 * w + 1, 6 * w, 6 * w + 1, 8 * w - 1};
-    for (size_t i = 0; i < sizeof wide / sizeof wide[0]; i++)
-        ns[nn++] = wide[i];
-    l->count = 0;
-    for (size_t B = 1; B <= 3; B++)
-        for (size_t ki = 0; ki < sizeof ks / sizeof ks[0]; ki++)
-            for (size_t ni = 0; ni < nn; ni++)
-                add_shape(l, B, ks[ki], ns[ni], true);
-    const size_t long_k[] = {1023, 1024, 1025, 2300};
-    const size_t long_n[] = {1, w + 1, 40};
-    for (size_t B = 1; B <= 2; B++)
-        for (size_t ki = 0; ki < 4; ki++)
-            for (size_t ni = 0; ni < 3; ni++)
-                add_shape(l, B, long_k[ki], long_n[ni], true);
+        add_size(&ns, n);
+    add_product(l, 3, &ks, &ns);
+
+    ks.count = ns.count = 0;
+    const size_t tile_k[] = {1, 2, w + 1, 3 * w};
+    for (size_t i = 0; i < sizeof tile_k / sizeof tile_k[0]; i++)
+        add_size(&ks, tile_k[i]);
+    for (size_t m = 3; m <= T + 1; m++) {
+        add_size(&ns, m * w - 1);
+        add_size(&ns, m * w);
+        add_size(&ns, m * w + 1);
+    }
+    add_size(&ns, 4 * w + 3);
+    add_size(&ns, 2 * T * w);
+    add_size(&ns, 2 * T * w + 1);
+    add_product(l, 3, &ks, &ns);
+
+    ks.count = ns.count = 0;
+    const size_t chunk_k[] = {c - 1, c, c + 1, 2 * c + 2 * w + 1};
+    const size_t chunk_n[] = {1, w + 1, 40, T * w + 1};
+    for (size_t i = 0; i < 4; i++) {
+        add_size(&ks, chunk_k[i]);
+        add_size(&ns, chunk_n[i]);
+    }
+    add_product(l, 2, &ks, &ns);
+
     const size_t model[][2] = {{784, 40}, {40, 10}};
     const size_t batches[] = {1, 100, 256};
     for (size_t mi = 0; mi < 2; mi++)
@@ -682,15 +742,17 @@ static void matrix_shapes(shape_list *l, size_t w)
             add_shape(l, batches[bi], model[mi][0], model[mi][1], false);
 }
 
-/* lengths 1..2w+1, multiples, the model's, and one long enough for threads */
+/* lengths 1..2w+1, 3w, 4w+3, the model's, and two long enough for threads */
 static void vector_shapes(shape_list *l, size_t w)
 {
-    l->count = 0;
+    size_list ns = {0};
     for (size_t n = 1; n <= 2 * w + 1; n++)
-        add_shape(l, 0, 0, n, true);
+        add_size(&ns, n);
     const size_t more[] = {3 * w, 4 * w + 3, 10, 40, 256 * 40, 70001};
     for (size_t i = 0; i < sizeof more / sizeof more[0]; i++)
-        add_shape(l, 0, 0, more[i], true);
+        add_size(&ns, more[i]);
+    for (size_t i = 0; i < ns.count; i++)
+        add_shape(l, 0, 0, ns.v[i], true);
 }
 
 /* ---- the table of operations and the printed rows ---- */
@@ -758,13 +820,12 @@ static uint64_t op_seed(uint64_t seed, mlp_precision p, size_t op)
     return rng_next(&r);
 }
 
-static int check_table(const char *name, const kernels_any *k, uint64_t seed, FILE *out,
-                       mlp_check_tally *tally)
+static int check_table(const char *name, const kernels_any *k, size_t lanes, uint64_t seed,
+                       FILE *out, mlp_check_tally *tally)
 {
-    static shape_list matrices, vectors; /* too big for the stack */
-    size_t w = k->p == MLP_F32 ? 16 : 8;  /* the widest lanes: AVX-512 */
-    matrix_shapes(&matrices, w);
-    vector_shapes(&vectors, w);
+    shape_list matrices = {0}, vectors = {0};
+    matrix_shapes(&matrices, lanes);
+    vector_shapes(&vectors, lanes);
     int failed = 0;
     for (size_t i = 0; i < OP_COUNT; i++) {
         op_result res = {.exact = ops[i].exact};
@@ -781,22 +842,24 @@ static int check_table(const char *name, const kernels_any *k, uint64_t seed, FI
         count(tally, status);
         failed += res.failed;
     }
+    free(matrices.s);
+    free(vectors.s);
     fflush(out);
     return failed;
 }
 
-int mlp_check_table_f32(const char *name, const mlp_kernels_f32 *t, uint64_t seed, FILE *out,
-                        mlp_check_tally *tally)
+int mlp_check_table_f32(const char *name, const mlp_kernels_f32 *t, size_t lanes,
+                        uint64_t seed, FILE *out, mlp_check_tally *tally)
 {
     kernels_any k = {.p = MLP_F32, .f32 = t};
-    return check_table(name, &k, seed, out, tally);
+    return check_table(name, &k, lanes, seed, out, tally);
 }
 
-int mlp_check_table_f64(const char *name, const mlp_kernels_f64 *t, uint64_t seed, FILE *out,
-                        mlp_check_tally *tally)
+int mlp_check_table_f64(const char *name, const mlp_kernels_f64 *t, size_t lanes,
+                        uint64_t seed, FILE *out, mlp_check_tally *tally)
 {
     kernels_any k = {.p = MLP_F64, .f64 = t};
-    return check_table(name, &k, seed, out, tally);
+    return check_table(name, &k, lanes, seed, out, tally);
 }
 
 /* ---- bitwise identity across thread counts ---- */
@@ -947,7 +1010,7 @@ int mlp_check_thread_identity(const mlp_kernel_set *set, mlp_precision p, int ma
     }
     omp_set_num_threads(ambient);
     /* and the same bits as the serial set it is built on */
-    const mlp_kernel_set *base = set->base_name ? mlp_kernel_set_find(set->base_name()) : NULL;
+    const mlp_kernel_set *base = set->base ? set->base() : NULL;
     if (base && mlp_kernel_set_has(base, p)) {
         kernels_any kb;
         fill_table(base, p, &t32, &t64, &kb);
@@ -984,7 +1047,7 @@ int mlp_check_kernels(uint64_t seed, const char *only_set, FILE *out, mlp_check_
     int failed = 0;
     for (size_t i = 0; i < mlp_kernel_set_count(); i++) {
         const mlp_kernel_set *set = mlp_kernel_set_at(i);
-        if (only_set ? strcmp(set->name, only_set) != 0 : strcmp(set->name, "scalar") == 0)
+        if (only_set ? strcmp(set->name, only_set) != 0 : set == mlp_kernel_set_reference())
             continue;
         for (int pi = 0; pi < 2; pi++) {
             mlp_precision p = (mlp_precision)pi;
@@ -1001,7 +1064,7 @@ int mlp_check_kernels(uint64_t seed, const char *only_set, FILE *out, mlp_check_
             mlp_kernels_f64 t64;
             kernels_any k;
             fill_table(set, p, &t32, &t64, &k);
-            failed += check_table(set->name, &k, seed, out, tally);
+            failed += check_table(set->name, &k, set->lanes(p), seed, out, tally);
             if (set->threaded)
                 failed += mlp_check_thread_identity(set, p, THREAD_CHECK_MAX, seed, out, tally);
         }

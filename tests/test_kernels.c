@@ -74,7 +74,9 @@ int main(int argc, char **argv)
     printf("%d passed, %d failed, %d skipped\n\n", tally.passed, tally.failed, tally.skipped);
 
     /* the checker must fail each broken table, on the broken operation only */
-    mlp_scalar_fill_f32(&reference);
+    const mlp_kernel_set *ref = mlp_kernel_set_reference();
+    mlp_kernel_set_table_f32(ref, &reference);
+    size_t lanes = ref->lanes(MLP_F32);
     const broken cases[] = {
         {"forward drops the last k term", "forward", apply_drop},
         {"forward off by a relative 2^-10", "forward", apply_off},
@@ -87,7 +89,7 @@ int main(int argc, char **argv)
         cases[i].apply(&t);
         mlp_check_tally self = {0};
         printf("-- %s\n", cases[i].what);
-        int failed = mlp_check_table_f32("broken", &t, 7, stdout, &self);
+        int failed = mlp_check_table_f32("broken", &t, lanes, 7, stdout, &self);
         bool ok = failed == 1 && self.failed == 1;
         printf("%s: the checker %s\n", ok ? "ok" : "FAILED",
                ok ? "reported exactly that operation FAILED" : "did not catch it");
@@ -95,8 +97,8 @@ int main(int argc, char **argv)
     }
     /* and the unbroken reference passes */
     mlp_check_tally self = {0};
-    printf("-- the scalar reference itself\n");
-    if (mlp_check_table_f32("scalar", &reference, 7, stdout, &self) != 0) {
+    printf("-- the reference itself\n");
+    if (mlp_check_table_f32(ref->name, &reference, lanes, 7, stdout, &self) != 0) {
         printf("FAILED: the reference does not pass its own check\n");
         failures++;
     }

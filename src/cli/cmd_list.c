@@ -32,8 +32,8 @@ int mlp_cmd_list(int argc, char **argv)
     for (size_t i = 0; i < mlp_kernel_set_count(); i++) {
         const mlp_kernel_set *s = mlp_kernel_set_at(i);
         char isa[64], prec[16] = "";
-        if (s->base_name)
-            snprintf(isa, sizeof isa, "%s on %s", s->isa, s->base_name());
+        if (s->base)
+            snprintf(isa, sizeof isa, "%s on %s", s->isa, s->base()->name);
         else
             snprintf(isa, sizeof isa, "%s", s->isa);
         if (mlp_kernel_set_has(s, MLP_F32))
