@@ -312,7 +312,7 @@ static int run_checks(mlp_bench_run *run, mlp_workload *w, mlp_progress *pg, cha
 
 static const mlp_bench_case *reference_case(const mlp_bench_run *run, mlp_precision p)
 {
-    const mlp_kernel_set *ref = mlp_kernel_set_find("scalar");
+    const mlp_kernel_set *ref = mlp_kernel_set_reference();
     for (size_t i = 0; i < run->ncases; i++)
         if (run->cases[i].kset == ref && run->cases[i].precision == p)
             return &run->cases[i];

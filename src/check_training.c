@@ -137,7 +137,7 @@ int mlp_check_training_sets(const mlp_train_config *cfg, mlp_workload *w,
                             const mlp_kernel_set *const *sets, size_t nsets,
                             mlp_check_visit visit, void *user, char *err, size_t errlen)
 {
-    const mlp_kernel_set *ref = mlp_kernel_set_find("scalar");
+    const mlp_kernel_set *ref = mlp_kernel_set_reference();
     mlp_train_config c = *cfg;
     c.model.precision = MLP_F32;
     mlp_trajectory *scalar = malloc(sizeof *scalar);

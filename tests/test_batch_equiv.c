@@ -99,7 +99,7 @@ static void compare(const char *what, size_t batch, bool dropout, const mlp_data
     cfg.batch = batch;
     cfg.dropout = dropout;
     char err[256];
-    mlp_model *m = mlp_model_create(&cfg, mlp_kernel_set_find("scalar"), err, sizeof err);
+    mlp_model *m = mlp_model_create(&cfg, mlp_kernel_set_reference(), err, sizeof err);
     mlp_data *d = mlp_data_prepare(ds, MLP_F64);
     if (!m || !d) {
         expect_fail("%s: setup: %s", what, err);

@@ -35,7 +35,7 @@ static double worst_error(mlp_relu_grad mode, const mlp_dataset *ds, int *inacti
     cfg.seed = 7;
     cfg.relu_grad = mode;
     char err[256];
-    const mlp_kernel_set *scalar = mlp_kernel_set_find("scalar");
+    const mlp_kernel_set *scalar = mlp_kernel_set_reference();
     mlp_model *m = mlp_model_create(&cfg, scalar, err, sizeof err);
     mlp_data *d = mlp_data_prepare(ds, MLP_F64);
     if (!m || !d) {

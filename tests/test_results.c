@@ -47,7 +47,7 @@ static int make_run(mlp_bench_run *run)
 {
     mlp_bench_config c;
     mlp_bench_config_defaults(&c);
-    c.sets[c.nsets++] = mlp_kernel_set_find("scalar");
+    c.sets[c.nsets++] = mlp_kernel_set_reference();
     const mlp_kernel_set *other = mlp_kernel_set_best_serial();
     if (other != c.sets[0])
         c.sets[c.nsets++] = other;

@@ -39,7 +39,7 @@ static void test_initial_weights(void)
 {
     mlp_model_config cfg = mlp_model_config_seed();
     char err[256];
-    const mlp_kernel_set *scalar = mlp_kernel_set_find("scalar");
+    const mlp_kernel_set *scalar = mlp_kernel_set_reference();
     mlp_model *m = mlp_model_create(&cfg, scalar, err, sizeof err);
     EXPECT(m != NULL, "model: %s", err);
     if (!m)
