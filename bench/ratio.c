@@ -127,6 +127,20 @@ static void finish(mlp_ratio *out, const double *sorted, size_t count, bounds b,
     out->exact = exact;
 }
 
+/* The estimate and interval from the sorted parts of an estimator (differences or
+ * Walsh averages): exact from the statistic's counts when exact_counts is given, else
+ * the normal approximation with the statistic's mean and sd. */
+static int estimate(const double *sorted, size_t count, double *exact_counts, double mean,
+                    double sd, double level, mlp_ratio *out)
+{
+    bool exact = exact_counts != NULL;
+    bounds bd = exact ? exact_bounds(exact_counts, count, count, level)
+                      : normal_bounds(mean, sd, count, level);
+    free(exact_counts);
+    finish(out, sorted, count, bd, exact);
+    return 0;
+}
+
 int mlp_ratio_independent(const double *a, size_t na, const double *b, size_t nb, double level,
                           mlp_ratio *out)
 {
@@ -136,27 +150,17 @@ int mlp_ratio_independent(const double *a, size_t na, const double *b, size_t nb
     double *la = malloc(na * sizeof *la), *lb = malloc(nb * sizeof *lb);
     double *d = malloc(count * sizeof *d);
     int rc = -1;
-    if (!la || !lb || !d || !logs(a, na, la) || !logs(b, nb, lb))
-        goto done;
-    for (size_t j = 0; j < nb; j++)
-        for (size_t i = 0; i < na; i++)
-            d[j * na + i] = lb[j] - la[i];
-    qsort(d, count, sizeof *d, cmp_double);
-    bool exact = na < EXACT_BELOW && nb < EXACT_BELOW;
-    bounds bd;
-    if (exact) {
-        double *c = rank_sum_counts(na < nb ? na : nb, na < nb ? nb : na);
-        if (!c)
-            goto done;
-        bd = exact_bounds(c, count, count, level);
-        free(c);
-    } else {
+    if (la && lb && d && logs(a, na, la) && logs(b, nb, lb)) {
+        for (size_t j = 0; j < nb; j++)
+            for (size_t i = 0; i < na; i++)
+                d[j * na + i] = lb[j] - la[i];
+        qsort(d, count, sizeof *d, cmp_double);
         double m = (double)na, n = (double)nb;
-        bd = normal_bounds(m * n / 2, sqrt(m * n * (m + n + 1) / 12), count, level);
+        bool exact = na < EXACT_BELOW && nb < EXACT_BELOW;
+        double *c = exact ? rank_sum_counts(na < nb ? na : nb, na < nb ? nb : na) : NULL;
+        if (!exact || c)
+            rc = estimate(d, count, c, m * n / 2, sqrt(m * n * (m + n + 1) / 12), level, out);
     }
-    finish(out, d, count, bd, exact);
-    rc = 0;
-done:
     free(la);
     free(lb);
     free(d);
@@ -171,29 +175,19 @@ int mlp_ratio_paired(const double *a, const double *b, size_t n, double level, m
     double *la = malloc(n * sizeof *la), *lb = malloc(n * sizeof *lb);
     double *w = malloc(count * sizeof *w);
     int rc = -1;
-    if (!la || !lb || !w || !logs(a, n, la) || !logs(b, n, lb))
-        goto done;
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++) /* Walsh averages of d = log b - log a, i <= j */
-        for (size_t j = i; j < n; j++)
-            w[k++] = ((lb[i] - la[i]) + (lb[j] - la[j])) / 2;
-    qsort(w, count, sizeof *w, cmp_double);
-    bool exact = n < EXACT_BELOW;
-    bounds bd;
-    if (exact) {
-        double *c = signed_rank_counts(n);
-        if (!c)
-            goto done;
-        bd = exact_bounds(c, count, count, level);
-        free(c);
-    } else {
+    if (la && lb && w && logs(a, n, la) && logs(b, n, lb)) {
+        size_t k = 0;
+        for (size_t i = 0; i < n; i++) /* Walsh averages of d = log b - log a, i <= j */
+            for (size_t j = i; j < n; j++)
+                w[k++] = ((lb[i] - la[i]) + (lb[j] - la[j])) / 2;
+        qsort(w, count, sizeof *w, cmp_double);
         double nn = (double)n;
-        bd = normal_bounds(nn * (nn + 1) / 4, sqrt(nn * (nn + 1) * (2 * nn + 1) / 24), count,
-                           level);
+        bool exact = n < EXACT_BELOW;
+        double *c = exact ? signed_rank_counts(n) : NULL;
+        if (!exact || c)
+            rc = estimate(w, count, c, nn * (nn + 1) / 4,
+                          sqrt(nn * (nn + 1) * (2 * nn + 1) / 24), level, out);
     }
-    finish(out, w, count, bd, exact);
-    rc = 0;
-done:
     free(la);
     free(lb);
     free(w);

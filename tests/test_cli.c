@@ -12,17 +12,24 @@
 
 #include "expect.h"
 
-/* Runs `mlpbench ARGS`, capturing stderr; checks status and that stderr is one line
- * containing `needle` (when given). */
+/* Runs the shell command cmd, its output into out (len bytes at most); returns its exit
+ * status (-1 if it did not exit). */
+static int capture(const char *cmd, char *out, size_t len)
+{
+    FILE *p = popen(cmd, "r");
+    size_t n = p ? fread(out, 1, len - 1, p) : 0;
+    out[n] = '\0';
+    int rc = p ? pclose(p) : -1;
+    return rc != -1 && WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+/* Runs `mlpbench ARGS`; checks the status and that stderr is one line containing
+ * `needle` (when given). */
 static void expect(const char *bin, const char *args, int status, const char *needle)
 {
-    char cmd[8192], err[4096] = "";
+    char cmd[8192], err[4096];
     snprintf(cmd, sizeof cmd, "'%s' %s 2>&1 >/dev/null", bin, args);
-    FILE *p = popen(cmd, "r");
-    size_t n = p ? fread(err, 1, sizeof err - 1, p) : 0;
-    err[n] = '\0';
-    int rc = p ? pclose(p) : -1;
-    int code = rc != -1 && WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+    int code = capture(cmd, err, sizeof err);
     int lines = 0;
     for (char *c = err; *c; c++)
         lines += *c == '\n';
@@ -35,29 +42,22 @@ static void expect(const char *bin, const char *args, int status, const char *ne
 /* As expect, and nothing may be printed on stdout. */
 static void expect_quiet(const char *bin, const char *args, int status, const char *needle)
 {
-    char cmd[1024], out[256] = "";
+    char cmd[1024], out[256];
     snprintf(cmd, sizeof cmd, "'%s' %s 2>/dev/null", bin, args);
-    FILE *p = popen(cmd, "r");
-    size_t n = p ? fread(out, 1, sizeof out - 1, p) : 0;
-    out[n] = '\0';
-    if (p)
-        pclose(p);
-    EXPECT(n == 0, "mlpbench %s printed on stdout: '%s'", args, out);
+    capture(cmd, out, sizeof out);
+    EXPECT(!*out, "mlpbench %s printed on stdout: '%s'", args, out);
     expect(bin, args, status, needle);
 }
 
 /* With OMP_NUM_THREADS=1, a threaded set runs 1 thread: its case says threads:1. */
 static void expect_omp_num_threads(const char *bin)
 {
-    char cmd[1024], out[8192] = "";
+    char cmd[1024], out[8192];
     snprintf(cmd, sizeof cmd,
              "OMP_NUM_THREADS=1 '%s' bench --sets omp --epochs 1 --repetitions 1 --processes 0 "
              "--no-peak --check-epochs 0 --no-save --train-count 50 --test-count 50 2>/dev/null",
              bin);
-    FILE *p = popen(cmd, "r");
-    size_t n = p ? fread(out, 1, sizeof out - 1, p) : 0;
-    out[n] = '\0';
-    int rc = p ? pclose(p) : -1;
+    int rc = capture(cmd, out, sizeof out);
     EXPECT(rc == 0 && strstr(out, "omp/f64/threads:1 ") && !strstr(out, "threads:2"),
            "OMP_NUM_THREADS=1 bench: the omp case should run 1 thread:\n%s", out);
 }

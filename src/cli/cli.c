@@ -90,6 +90,26 @@ unsigned long mlp_parse_ulong(const char *cmd, const char *opt, const char *s, u
     return v;
 }
 
+int mlp_parse_choice(const char *cmd, const char *opt, const char *s,
+                     const char *const *choices)
+{
+    char list[256] = "";
+    int n = 0;
+    for (; choices[n]; n++) {
+        if (strcmp(s, choices[n]) == 0)
+            return n;
+        size_t len = strlen(list);
+        snprintf(list + len, sizeof list - len, "%s%s", n == 0 ? "" : ", ", choices[n]);
+    }
+    char *last = strrchr(list, ','); /* "a, b, c" reads "a, b or c" */
+    if (last) {
+        char tail[128];
+        snprintf(tail, sizeof tail, " or%s", last + 1);
+        snprintf(last, sizeof list - (size_t)(last - list), "%s", tail);
+    }
+    mlp_usage_error(cmd, "--%s expects %s, got '%s'", opt, list, s);
+}
+
 double mlp_parse_double(const char *cmd, const char *opt, const char *s, double min, double max)
 {
     /* a decimal number: strtod would also take leading blanks, hex, inf and nan */
@@ -129,23 +149,17 @@ bool mlp_parse_workload_option(const char *cmd, int opt, const char *arg, mlp_ru
         break;
     case MLP_OPT_BATCH: m->batch = mlp_parse_ulong(cmd, "batch", arg, 1, 1u << 20); break;
     case MLP_OPT_DROPOUT: m->dropout = true; break;
-    case MLP_OPT_RELU_GRAD:
-        if (strcmp(arg, "seed") == 0)
-            m->relu_grad = MLP_RELU_GRAD_SEED;
-        else if (strcmp(arg, "strict") == 0)
-            m->relu_grad = MLP_RELU_GRAD_STRICT;
-        else
-            mlp_usage_error(cmd, "--relu-grad expects seed or strict, got '%s'", arg);
+    case MLP_OPT_RELU_GRAD: { /* in mlp_relu_grad's order */
+        static const char *const modes[] = {"seed", "strict", NULL};
+        m->relu_grad = (mlp_relu_grad)mlp_parse_choice(cmd, "relu-grad", arg, modes);
         break;
+    }
     case MLP_OPT_DATA: o->spec.data_dir = arg; break;
-    case MLP_OPT_FORMAT:
-        if (strcmp(arg, "json") == 0)
-            o->json = true;
-        else if (strcmp(arg, "text") == 0)
-            o->json = false;
-        else
-            mlp_usage_error(cmd, "--format expects text or json, got '%s'", arg);
+    case MLP_OPT_FORMAT: {
+        static const char *const formats[] = {"text", "json", NULL};
+        o->json = mlp_parse_choice(cmd, "format", arg, formats) == 1;
         break;
+    }
     case MLP_OPT_THREADS: o->threads = (int)mlp_parse_ulong(cmd, "threads", arg, 1, 4096); break;
     default: return false;
     }

@@ -68,6 +68,10 @@ int mlp_fail(const char *cmd, const char *msg);
 unsigned long mlp_parse_ulong(const char *cmd, const char *opt, const char *s, unsigned long min,
                               unsigned long max);
 double mlp_parse_double(const char *cmd, const char *opt, const char *s, double min, double max);
+/* The index of s in the NULL-terminated choices; anything else is a usage error
+ * ("--format expects text or json, got 'xml'"). */
+int mlp_parse_choice(const char *cmd, const char *opt, const char *s,
+                     const char *const *choices);
 
 /* The kernel set to run: `name` (or, when name is NULL, $MLPBENCH_SET or its old name
  * $MLPBENCH_VARIANT), else the fastest runnable one. An unknown set, one this CPU

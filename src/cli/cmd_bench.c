@@ -128,11 +128,11 @@ static bool parse_bench_option(int opt, const char *arg, bench_cli *b)
     case OPT_REPETITIONS:
         c->repetitions = (int)mlp_parse_ulong("bench", "repetitions", arg, 1, 10000);
         break;
-    case OPT_PIN:
-        if (strcmp(arg, "cores") != 0 && strcmp(arg, "none") != 0)
-            mlp_usage_error("bench", "--pin expects cores or none, got '%s'", arg);
-        c->pin = strcmp(arg, "cores") == 0;
+    case OPT_PIN: {
+        static const char *const pins[] = {"none", "cores", NULL};
+        c->pin = mlp_parse_choice("bench", "pin", arg, pins) == 1;
         break;
+    }
     case OPT_CHECK_EPOCHS:
         c->check_epochs = (int)mlp_parse_ulong("bench", "check-epochs", arg, 0, 100000);
         break;

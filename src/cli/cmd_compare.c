@@ -83,28 +83,16 @@ static void parse(int argc, char **argv, compare_cli *c)
         case OPT_ALPHA: c->o.alpha = mlp_parse_double("compare", "alpha", optarg, 1e-9, 0.5); break;
         case OPT_PAIRED: c->o.paired = true; break;
         case OPT_ACROSS: c->o.across_machines = true; break;
-        case OPT_FAIL_ON:
-            if (strcmp(optarg, "slower") == 0)
-                c->fail = FAIL_ON_SLOWER;
-            else if (strcmp(optarg, "change") == 0)
-                c->fail = FAIL_ON_CHANGE;
-            else if (strcmp(optarg, "never") == 0)
-                c->fail = FAIL_ON_NEVER;
-            else
-                mlp_usage_error("compare", "--fail-on expects slower, change or never, got '%s'",
-                                optarg);
+        case OPT_FAIL_ON: { /* in fail_on's order */
+            static const char *const whats[] = {"slower", "change", "never", NULL};
+            c->fail = (fail_on)mlp_parse_choice("compare", "fail-on", optarg, whats);
             break;
-        case OPT_FORMAT:
-            if (strcmp(optarg, "text") == 0)
-                c->format = FORMAT_TEXT;
-            else if (strcmp(optarg, "json") == 0)
-                c->format = FORMAT_JSON;
-            else if (strcmp(optarg, "markdown") == 0)
-                c->format = FORMAT_MARKDOWN;
-            else
-                mlp_usage_error("compare", "--format expects text, json or markdown, got '%s'",
-                                optarg);
+        }
+        case OPT_FORMAT: { /* in out_format's order */
+            static const char *const formats[] = {"text", "json", "markdown", NULL};
+            c->format = (out_format)mlp_parse_choice("compare", "format", optarg, formats);
             break;
+        }
         default: mlp_bad_option("compare", argv);
         }
     }
