@@ -26,6 +26,7 @@ void mlp_bench_config_defaults(mlp_bench_config *c)
     c->pin = true;
     c->check_epochs = 10;
     c->peak = true;
+    c->numpy = true;
     c->shuffle_seed = (unsigned)time(NULL);
 }
 
@@ -84,6 +85,7 @@ int mlp_bench_init(mlp_bench_run *run, const mlp_bench_config *cfg, char *err, s
     for (int i = 0; i < MLP_COUNTERS; i++) /* closed until execute opens them */
         run->counters.fd[i] = -1;
     snprintf(run->counters_reason, sizeof run->counters_reason, "not measured");
+    snprintf(run->numpy.why, sizeof run->numpy.why, "not measured");
     run->cfg = *cfg;
     if (cfg->worker_count == 0) { /* a worker's parent describes the machine */
         mlp_machine_describe(&run->machine);
@@ -355,6 +357,11 @@ void mlp_bench_finish(mlp_bench_run *run)
         const mlp_bench_case *ref = reference_case(run, k->precision);
         k->train.speedup = ref ? speedup(&ref->train, &k->train) : 0;
         k->test.speedup = ref ? speedup(&ref->test, &k->test) : 0;
+        const mlp_peer *np = &run->numpy;
+        k->train.speedup_numpy = np->measured && k->train.stats.median > 0
+                                     ? np->train_median / k->train.stats.median : 0;
+        k->test.speedup_numpy = np->measured && k->test.n && k->test.stats.median > 0
+                                    ? np->test_median / k->test.stats.median : 0;
         k->peak_gflops = run->have_peak ? mlp_peak_gflops(&run->peak, k->precision, k->threads) : 0;
         k->percent_of_peak = k->peak_gflops > 0 ? 100 * k->train.gflops_executed / k->peak_gflops : 0;
     }
@@ -420,6 +427,11 @@ int mlp_bench_execute(mlp_bench_run *run, char *err, size_t errlen)
     run->test_nonzero = w.test.count ? mlp_flops_nonzero_inputs(&w.test) : 0;
     data_checksum(&w, run->data_checksum, sizeof run->data_checksum);
     int rc = c->peak ? run_peak(run, &pg, err, errlen) : 0;
+    snprintf(run->numpy.why, sizeof run->numpy.why, "not asked for (--no-numpy)");
+    if (rc == 0 && c->numpy) {
+        mlp_progress_status(&pg, "peer: the seed's numpy program (tools/numpy-seed)");
+        mlp_peer_numpy_run(&c->spec, c->pin, &run->numpy);
+    }
     if (rc == 0)
         rc = c->processes > 0 ? mlp_bench_run_workers(run, &pg, err, errlen)
                               : mlp_bench_measure(run, &w, 0, c->repetitions, &pg, err, errlen);

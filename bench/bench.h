@@ -19,6 +19,7 @@
 #include "flops.h"
 #include "machine.h"
 #include "peak.h"
+#include "peer_numpy.h"
 #include "progress.h"
 #include "stats.h"
 
@@ -46,6 +47,7 @@ typedef struct mlp_bench_config {
     bool pin;               /* one thread per core through hwloc */
     int check_epochs;       /* epochs of the correctness check; 0: not checked */
     bool peak;              /* run the quick FMA peak probe for the %-of-peak column */
+    bool numpy;             /* time the seed's numpy program as a peer (peer_numpy.h) */
     unsigned shuffle_seed;
     bool progress;          /* a progress line on stderr (a terminal) */
 } mlp_bench_config;
@@ -67,6 +69,7 @@ typedef struct mlp_bench_phase {
     double samples_per_second;   /* records / median seconds */
     double gflops_dense, gflops_executed; /* / median seconds */
     double speedup;         /* reference median / this median, same precision; 0: none */
+    double speedup_numpy;   /* the numpy seed's median / this median; 0: not measured */
 } mlp_bench_phase;
 
 typedef struct mlp_bench_case {
@@ -97,6 +100,7 @@ typedef struct mlp_bench_run {
     mlp_machine machine;
     bool have_peak;
     mlp_peak peak;
+    mlp_peer numpy;         /* the seed's numpy program, if measured */
     size_t ncases;
     mlp_bench_case *cases;
     int *order;             /* [repetition][position]: case index */

@@ -75,6 +75,28 @@ static void print_scaling(FILE *f, const mlp_bench_run *run)
     }
 }
 
+/* The seed's numpy program beside the sets: its medians and the fastest case's speedup. */
+static void print_numpy(FILE *f, const mlp_bench_run *run)
+{
+    const mlp_peer *p = &run->numpy;
+    if (!p->measured) {
+        fprintf(f, "\nnumpy seed (peer): not measured (%s)\n", p->why);
+        return;
+    }
+    double best_train = 0, best_test = 0;
+    const char *bt = "", *bs = "";
+    for (size_t i = 0; i < run->ncases; i++) {
+        const mlp_bench_case *k = &run->cases[i];
+        if (k->train.speedup_numpy > best_train)
+            best_train = k->train.speedup_numpy, bt = k->name;
+        if (k->test.speedup_numpy > best_test)
+            best_test = k->test.speedup_numpy, bs = k->name;
+    }
+    fprintf(f, "\nnumpy seed (peer, numpy %s, float64, 1 thread): epoch %.1f ms, test pass %.1f ms; "
+               "fastest: %s %.0fx (epoch), %s %.0fx (test pass)\n",
+            p->numpy, p->train_median * 1e3, p->test_median * 1e3, bt, best_train, bs, best_test);
+}
+
 /* Whether case i is the first of its kernel set (its check detail is printed once). */
 static bool first_of_set(const mlp_bench_run *run, size_t i)
 {
@@ -102,6 +124,7 @@ void mlp_bench_print(FILE *f, const mlp_bench_run *run)
     for (size_t i = 0; i < run->ncases; i++)
         print_case(f, &run->cases[i]);
     print_scaling(f, run);
+    print_numpy(f, run);
     for (size_t i = 0; i < run->nskipped; i++)
         fprintf(f, "skipped: %s (%s)\n", run->skipped[i].set, run->skipped[i].reason);
     for (size_t i = 0; i < run->ncases; i++) {

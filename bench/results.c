@@ -161,7 +161,7 @@ static json_t *phase_json(const mlp_bench_phase *p, size_t records)
     if (p->n == 0)
         return json_null();
     return json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:I, s:{s:f, s:f}, s:{s:f, s:f}, s:o, s:o, "
-                     "s:o, s:o}",
+                     "s:o, s:o, s:o}",
                      "unit", "s", "samples", array_of(p->seconds, p->n, 1), "cpu_samples",
                      array_of(p->cpu_seconds, p->n, 1), "instructions",
                      array_of(p->instructions, p->n, 1), "cycles", array_of(p->cycles, p->n, 1),
@@ -171,7 +171,7 @@ static json_t *phase_json(const mlp_bench_phase *p, size_t records)
                      "executed", p->bytes.executed, "samples_per_second",
                      num(p->samples_per_second), "gflops_dense", num(p->gflops_dense),
                      "gflops_executed", num(p->gflops_executed), "speedup_vs_scalar",
-                     pos_or_null(p->speedup));
+                     pos_or_null(p->speedup), "speedup_vs_numpy", pos_or_null(p->speedup_numpy));
 }
 
 static json_t *correctness_json(const mlp_bench_case *k)
@@ -318,10 +318,11 @@ json_t *mlp_results_document(const mlp_bench_run *run)
     json_t *cases = json_array();
     for (size_t i = 0; i < run->ncases; i++)
         json_array_append_new(cases, case_json(run, &run->cases[i]));
-    return json_pack("{s:i, s:o, s:o, s:o, s:o, s:f, s:o}", "schema_version",
+    return json_pack("{s:i, s:o, s:o, s:o, s:o, s:{s:o}, s:f, s:o}", "schema_version",
                      MLP_RESULTS_SCHEMA_VERSION, "context", context_json(run), "configuration",
-                     config_json(run), "data", data_json(run), "cases", cases, "seconds",
-                     run->seconds, "benchmarks", benchmarks_json(run));
+                     config_json(run), "data", data_json(run), "cases", cases, "peers", "numpy",
+                     mlp_peer_json(&run->numpy), "seconds", run->seconds, "benchmarks",
+                     benchmarks_json(run));
 }
 
 /* ---- writing ---- */

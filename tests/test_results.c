@@ -139,6 +139,15 @@ static void check_values(json_t *doc, const mlp_bench_run *run)
     EXPECT(json_is_false(json_object_get(counters, "available")) &&
                json_is_string(json_object_get(counters, "reason")),
            "context.counters: unmeasured counters say so, with a reason");
+    json_t *numpy = json_object_get(json_object_get(doc, "peers"), "numpy");
+    EXPECT(json_is_false(json_object_get(numpy, "measured")) &&
+               json_is_string(json_object_get(numpy, "why")),
+           "peers.numpy: an unmeasured peer says so, with a reason");
+    mlp_run_spec spec;
+    mlp_run_spec_seed(&spec);
+    EXPECT(mlp_peer_numpy_applies(&spec), "the seed workload has a numpy program");
+    spec.train.model.batch = 10;
+    EXPECT(!mlp_peer_numpy_applies(&spec), "--batch 10 is not the seed's program");
     json_t *cases = json_object_get(doc, "cases");
     EXPECT(json_array_size(cases) == run->ncases, "%zu cases", json_array_size(cases));
     json_t *insns = json_object_get(json_object_get(json_array_get(cases, 0), "train_epoch"),

@@ -39,6 +39,8 @@ static const char usage[] =
     "  --shuffle-seed N     seed of the shuffled order (default: from the clock)\n"
     "  --out PATH           result file (default: results/<machine>-<UTC time>.json)\n"
     "  --no-save            do not write a result file\n"
+    "  --no-numpy           do not time the seed's numpy program as a peer (it runs for\n"
+    "                       the seed workload when /usr/bin/python3 has numpy)\n"
     "  --format text|json   text: the table; json: the result document on stdout\n"
     "  --quiet              no progress line on stderr\n"
     "  --worker F:C         internal: be a worker process for repetitions F..F+C-1\n\n"
@@ -50,6 +52,7 @@ static const char usage[] =
 enum {
     OPT_SETS = MLP_OPT_COMMAND_FIRST, OPT_WARMUP, OPT_REPETITIONS, OPT_PIN, OPT_CHECK_EPOCHS,
     OPT_NO_PEAK, OPT_SHUFFLE_SEED, OPT_OUT, OPT_NO_SAVE, OPT_QUIET, OPT_PROCESSES, OPT_WORKER,
+    OPT_NO_NUMPY,
 };
 
 typedef struct bench_cli {
@@ -150,6 +153,7 @@ static bool parse_bench_option(int opt, const char *arg, bench_cli *b)
         break;
     case OPT_NO_SAVE: b->save = false; break;
     case OPT_QUIET: b->quiet = true; break;
+    case OPT_NO_NUMPY: c->numpy = false; break;
     case OPT_PROCESSES:
         c->processes = (int)mlp_parse_ulong("bench", "processes", arg, 0, 10000);
         break;
@@ -181,6 +185,7 @@ static void parse_args(int argc, char **argv, bench_cli *b)
         {"out", required_argument, NULL, OPT_OUT},
         {"no-save", no_argument, NULL, OPT_NO_SAVE},
         {"quiet", no_argument, NULL, OPT_QUIET},
+        {"no-numpy", no_argument, NULL, OPT_NO_NUMPY},
         {"processes", required_argument, NULL, OPT_PROCESSES},
         {"worker", required_argument, NULL, OPT_WORKER},
         {0, 0, 0, 0}};
