@@ -28,13 +28,20 @@ struct mlp_model {
     void *hidden, *out, *delta_out, *delta_hidden, *mask, *mask2;
 };
 
+/* 64-byte aligned, not cleared (for buffers that are written whole first); NULL on
+ * failure */
+static void *alloc_uncleared(size_t bytes)
+{
+    size_t rounded = (bytes + 63) / 64 * 64;
+    return aligned_alloc(64, rounded ? rounded : 64);
+}
+
 /* 64-byte aligned, zeroed; NULL on failure */
 static void *alloc_aligned(size_t bytes)
 {
-    size_t rounded = (bytes + 63) / 64 * 64;
-    void *p = aligned_alloc(64, rounded ? rounded : 64);
+    void *p = alloc_uncleared(bytes);
     if (p)
-        memset(p, 0, rounded);
+        memset(p, 0, (bytes + 63) / 64 * 64);
     return p;
 }
 
@@ -66,8 +73,8 @@ mlp_data *mlp_data_prepare(const mlp_dataset *ds, mlp_precision precision)
     size_t rs = mlp_precision_size(precision);
     d->precision = precision;
     d->count = ds->count;
-    d->x = alloc_aligned(ds->count * ds->pixels * rs);
-    d->y = alloc_aligned(ds->count * ds->classes * rs);
+    d->x = alloc_uncleared(ds->count * ds->pixels * rs); /* prepare writes every element */
+    d->y = alloc_uncleared(ds->count * ds->classes * rs);
     d->labels = malloc(ds->count ? ds->count : 1);
     if (!d->x || !d->y || !d->labels) {
         mlp_data_free(d);
