@@ -37,10 +37,19 @@ static bool on_every_file(const mlp_result_file *f, size_t n, const char *name)
     return true;
 }
 
+/* With cpu, a file whose series has no CPU times, or NULL. */
+static const mlp_result_file *without_cpu(const mlp_result_file *f, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!mlp_result_find(&f[i], name)->cpu)
+            return &f[i];
+    return NULL;
+}
+
 /* The units of one benchmark on one side: every file's values (independent), or one
  * median per file (paired). Also whether a check FAILED and the peak fraction. */
 static double *side_units(const mlp_result_file *f, size_t n, const char *name, bool paired,
-                          size_t *count, bool *failed, double *peak_fraction)
+                          bool cpu, size_t *count, bool *failed, double *peak_fraction)
 {
     size_t total = 0;
     for (size_t i = 0; i < n; i++)
@@ -52,13 +61,14 @@ static double *side_units(const mlp_result_file *f, size_t n, const char *name, 
     *peak_fraction = 0;
     for (size_t i = 0; i < n; i++) {
         const mlp_result_series *s = mlp_result_find(&f[i], name);
+        const double *v = cpu ? s->cpu : s->values;
         if (s->check && strcmp(s->check, "FAILED") == 0)
             *failed = true;
         if (paired)
-            u[k++] = mlp_stats_median(s->values, s->n);
+            u[k++] = mlp_stats_median(v, s->n);
         else
             for (size_t j = 0; j < s->n; j++)
-                u[k++] = s->values[j];
+                u[k++] = v[j];
         if (i == 0 && s->peak_gflops > 0)
             *peak_fraction = s->gflops / s->peak_gflops;
     }
@@ -70,9 +80,9 @@ static int judge_row(const mlp_result_file *a, size_t na, const mlp_result_file 
                      const mlp_compare_options *o, double level, mlp_compare_row *row)
 {
     bool failed = false;
-    double *ua = side_units(a, na, row->name, o->paired, &row->a_n, &failed,
+    double *ua = side_units(a, na, row->name, o->paired, o->cpu_time, &row->a_n, &failed,
                             &row->a_peak_fraction);
-    double *ub = side_units(b, nb, row->name, o->paired, &row->b_n, &failed,
+    double *ub = side_units(b, nb, row->name, o->paired, o->cpu_time, &row->b_n, &failed,
                             &row->b_peak_fraction);
     int rc = -1;
     if (ua && ub) {
@@ -175,6 +185,16 @@ int mlp_compare(const mlp_result_file *a, size_t na, const mlp_result_file *b, s
         return -1;
     }
     out->level = 1 - o->alpha / (double)out->nrows;
+    for (size_t i = 0; o->cpu_time && i < out->nrows; i++) {
+        const mlp_result_file *f = without_cpu(a, na, out->rows[i].name);
+        f = f ? f : without_cpu(b, nb, out->rows[i].name);
+        if (f) {
+            snprintf(err, errlen, "%s: %s has no CPU times (--metric cpu)", f->label,
+                     out->rows[i].name);
+            mlp_compare_free(out);
+            return -1;
+        }
+    }
     for (size_t i = 0; i < out->nrows; i++) {
         if (judge_row(a, na, b, nb, o, out->level, &out->rows[i]) != 0) {
             snprintf(err, errlen, "%s: cannot judge (out of memory?)", out->rows[i].name);

@@ -31,6 +31,8 @@ typedef struct mlp_compare_options {
     double alpha;         /* 0.05: family-wise error over all benchmarks compared */
     bool paired;
     bool across_machines; /* compare files from different machines or builds */
+    bool cpu_time;        /* judge process CPU time instead of wall time (a loaded
+                             machine: the time a process waits for a core is not in it) */
 } mlp_compare_options;
 
 typedef struct mlp_compare_row {

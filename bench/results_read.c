@@ -120,17 +120,10 @@ static double number_at(const json_t *o, const char *key)
 
 /* ---- mlpbench files ---- */
 
-/* One phase of a case: `per_rep` samples per repetition, each repetition's median. */
-static int read_phase(reader *r, const json_t *kase, const char *key, const char *prefix,
-                      size_t reps, size_t per_rep)
+/* The median of each repetition's `per_rep` samples of the array samples into out. */
+static int repetition_medians(reader *r, const char *name, const json_t *samples, size_t reps,
+                              size_t per_rep, double *out)
 {
-    const char *cname = string_at(kase, "name");
-    const json_t *phase = json_object_get(kase, key);
-    if (json_is_null(phase) && strcmp(key, "test_pass") == 0)
-        return 0; /* no test set in this run */
-    const json_t *samples = json_object_get(phase, "samples");
-    char name[MAX_NAME + 16];
-    snprintf(name, sizeof name, "%s/%s", prefix, cname);
     if (!json_is_array(samples))
         return fail(r, "%s: no samples", name);
     size_t n = json_array_size(samples);
@@ -147,15 +140,38 @@ static int read_phase(reader *r, const json_t *kase, const char *key, const char
             free(all);
             return -1;
         }
-    mlp_result_series *s = add_series(r, name, reps);
-    if (!s) {
-        free(all);
-        return -1;
-    }
     for (size_t k = 0; k < reps; k++)
-        s->values[k] = mlp_stats_median(all + k * per_rep, per_rep);
-    s->n = reps;
+        out[k] = mlp_stats_median(all + k * per_rep, per_rep);
     free(all);
+    return 0;
+}
+
+/* One phase of a case: `per_rep` samples per repetition, each repetition's median, in
+ * wall time and (where the file has them) in process CPU time. */
+static int read_phase(reader *r, const json_t *kase, const char *key, const char *prefix,
+                      size_t reps, size_t per_rep)
+{
+    const char *cname = string_at(kase, "name");
+    const json_t *phase = json_object_get(kase, key);
+    if (json_is_null(phase) && strcmp(key, "test_pass") == 0)
+        return 0; /* no test set in this run */
+    char name[MAX_NAME + 16];
+    snprintf(name, sizeof name, "%s/%s", prefix, cname);
+    mlp_result_series *s = add_series(r, name, reps);
+    if (!s || repetition_medians(r, name, json_object_get(phase, "samples"), reps, per_rep,
+                                 s->values) != 0)
+        return -1;
+    s->n = reps;
+    const json_t *cpu = json_object_get(phase, "cpu_samples");
+    if (cpu) {
+        char cname2[MAX_NAME + 32];
+        snprintf(cname2, sizeof cname2, "%s (cpu_samples)", name);
+        s->cpu = malloc(reps * sizeof *s->cpu);
+        if (!s->cpu)
+            return fail(r, "out of memory");
+        if (repetition_medians(r, cname2, cpu, reps, per_rep, s->cpu) != 0)
+            return -1;
+    }
     s->check = string_at(json_object_get(kase, "correctness"), "status");
     s->gflops = number_at(phase, "gflops_executed");
     s->peak_gflops = number_at(kase, "peak_gflops");
@@ -287,6 +303,21 @@ static int read_gbench(reader *r, json_t *doc)
                 rc = -1;
                 break;
             }
+            const json_t *cpu = json_object_get(e, "cpu_time");
+            if (i == 0 && cpu)
+                s->cpu = malloc(json_array_size(g) * sizeof *s->cpu);
+            if (i == 0 && cpu && !s->cpu) {
+                rc = fail(r, "out of memory");
+                break;
+            }
+            if (s->cpu && !cpu) { /* CPU times for some entries only: none */
+                free(s->cpu);
+                s->cpu = NULL;
+            }
+            if (s->cpu && sample_value(r, name, i, cpu, scale, &s->cpu[s->n]) != 0) {
+                rc = -1;
+                break;
+            }
             s->n++;
         }
         if (rc)
@@ -303,6 +334,7 @@ static void free_series(mlp_result_file *f)
     for (size_t i = 0; i < f->n; i++) {
         free(f->series[i].name);
         free(f->series[i].values);
+        free(f->series[i].cpu);
     }
     free(f->series);
 }

@@ -23,6 +23,7 @@ typedef enum { MLP_RESULT_MLPBENCH, MLP_RESULT_GBENCH } mlp_result_kind;
 typedef struct mlp_result_series {
     char *name;
     double *values;      /* seconds, one per repetition */
+    double *cpu;         /* the same in process CPU time; NULL when the file has none */
     size_t n;
     const char *check;   /* "PASSED", "FAILED", "SKIPPED", or NULL when not checked */
     double gflops;       /* executed GFLOP/s at the median, 0 if unknown */

@@ -81,6 +81,8 @@ struct mlp_engine {
     const mlp_data *train, *test; /* owned by the workload */
     int epoch;                    /* the next epoch to train */
     const mlp_meter *meter;       /* NULL: none */
+    bool threaded;                /* the set runs threads: CPU time of the process, else of
+                                     the calling thread */
 };
 
 #ifdef MLP_TEST_SLOWDOWN
@@ -108,11 +110,16 @@ typedef struct interval {
     double c0, t0;
 } interval;
 
+static double cpu_now(const mlp_engine *e)
+{
+    return e->threaded ? mlp_cpu_seconds_now() : mlp_thread_cpu_seconds_now();
+}
+
 static interval interval_start(const mlp_engine *e)
 {
     if (e->meter)
         e->meter->start(e->meter->user);
-    return (interval){.c0 = mlp_cpu_seconds_now(), .t0 = mlp_seconds_now()};
+    return (interval){.c0 = cpu_now(e), .t0 = mlp_seconds_now()};
 }
 
 static void interval_stop(const mlp_engine *e, interval iv, double *seconds, double *cpu_seconds,
@@ -120,7 +127,7 @@ static void interval_stop(const mlp_engine *e, interval iv, double *seconds, dou
 {
     double t1 = slowed(iv.t0, mlp_seconds_now());
     *seconds = t1 - iv.t0;
-    *cpu_seconds = mlp_cpu_seconds_now() - iv.c0;
+    *cpu_seconds = cpu_now(e) - iv.c0;
     for (int i = 0; i < MLP_METER_VALUES; i++)
         meter[i] = NAN;
     if (e->meter)
@@ -146,6 +153,7 @@ mlp_engine *mlp_engine_open(const mlp_train_config *cfg, mlp_workload *w,
         return NULL;
     }
     e->cfg = *cfg;
+    e->threaded = set->threaded;
     e->train = train;
     e->test = test;
     return e;

@@ -69,6 +69,7 @@ typedef struct mlp_epoch_report {
     mlp_metrics train;
     bool tested;
     mlp_metrics test;
+    /* CPU seconds: of the process for a threaded set, else of the calling thread */
     double train_seconds, train_cpu_seconds; /* the training epoch alone */
     double test_seconds, test_cpu_seconds;   /* the test pass alone (0 if none) */
     double train_meter[MLP_METER_VALUES];    /* the meter's values, NaN without one */

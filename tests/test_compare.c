@@ -58,10 +58,13 @@ static json_t *make_doc(const doc_spec *s, unsigned salt)
     for (int c = 0; c < 2; c++) {
         size_t n = (size_t)s->reps * (size_t)s->epochs;
         json_array_append_new(
-            cases, json_pack("{s:s, s:{s:o}, s:{s:o}, s:{s:s}, s:f}", "name", names[c],
+            cases, json_pack("{s:s, s:{s:o, s:o}, s:{s:o, s:o}, s:{s:s}, s:f}", "name", names[c],
                              "train_epoch", "samples", samples(s->scale[c], n, salt + 100u * c),
+                             "cpu_samples", samples(s->scale[c], n, salt + 50u + 100u * c),
                              "test_pass", "samples",
                              samples(10 * s->scale[c], (size_t)s->reps, salt + 7u + 100u * c),
+                             "cpu_samples",
+                             samples(10 * s->scale[c], (size_t)s->reps, salt + 9u + 100u * c),
                              "correctness", "status", s->check[c], "peak_gflops", 100.0));
     }
     return json_pack(
@@ -349,6 +352,8 @@ static void test_exit_status(const char *bin)
         {"a.json a2.json", 0},
         {"a.json slower.json", 3},
         {"--fail-on never a.json slower.json", 0},
+        {"--metric cpu a.json slower.json", 3},
+        {"--metric cpu a.json a2.json", 0},
         {"a.json faster.json", 0},
         {"--fail-on change a.json faster.json", 3},
         {"--format json a.json slower.json", 3},

@@ -31,6 +31,8 @@ static const char usage[] =
     "  --fail-on WHAT     what makes the exit status 3: slower (default: a benchmark\n"
     "                     slower or FAILED), change (any verdict but same or noisy),\n"
     "                     never\n"
+    "  --metric wall|cpu  judge wall time (default), or process CPU time, which leaves out\n"
+    "                     the time a process waits for a core on a loaded machine\n"
     "  --across-machines  compare files from different machines, compilers or flags, and\n"
     "                     show each side's fraction of its machine's measured peak\n"
     "  --format text|json|markdown   output (default text)\n\n"
@@ -41,7 +43,7 @@ static const char usage[] =
     "Exit status: 0 nothing regressed; 3 a regression per --fail-on; 1 bad data; 2 usage.\n";
 
 enum { OPT_THRESHOLD = MLP_OPT_COMMAND_FIRST, OPT_ALPHA, OPT_PAIRED, OPT_FAIL_ON, OPT_ACROSS,
-       OPT_FORMAT };
+       OPT_FORMAT, OPT_METRIC };
 typedef enum { FAIL_ON_SLOWER, FAIL_ON_CHANGE, FAIL_ON_NEVER } fail_on;
 typedef enum { FORMAT_TEXT, FORMAT_JSON, FORMAT_MARKDOWN } out_format;
 
@@ -62,6 +64,7 @@ static void parse(int argc, char **argv, compare_cli *c)
         {"fail-on", required_argument, NULL, OPT_FAIL_ON},
         {"across-machines", no_argument, NULL, OPT_ACROSS},
         {"format", required_argument, NULL, OPT_FORMAT},
+        {"metric", required_argument, NULL, OPT_METRIC},
         {"help", no_argument, NULL, 'h'},
         {0, 0, 0, 0}};
     *c = (compare_cli){.o = {.threshold = 0.05, .alpha = 0.05}};
@@ -86,6 +89,11 @@ static void parse(int argc, char **argv, compare_cli *c)
         case OPT_FAIL_ON: { /* in fail_on's order */
             static const char *const whats[] = {"slower", "change", "never", NULL};
             c->fail = (fail_on)mlp_parse_choice("compare", "fail-on", optarg, whats);
+            break;
+        }
+        case OPT_METRIC: {
+            static const char *const metrics[] = {"wall", "cpu", NULL};
+            c->o.cpu_time = mlp_parse_choice("compare", "metric", optarg, metrics) == 1;
             break;
         }
         case OPT_FORMAT: { /* in out_format's order */
@@ -156,9 +164,10 @@ static void print_summary(FILE *f, const mlp_compare_result *r, const mlp_compar
             r->counts[MLP_VERDICT_FAILED]);
     if (r->only_a || r->only_b)
         fprintf(f, "; %zu only in A, %zu only in B", r->only_a, r->only_b);
-    fprintf(f, ".\nThreshold %.3g%%; each interval at %.4g%% confidence (family-wise %.3g%%, "
-               "Bonferroni over %zu); %s.\n",
-            100 * o->threshold, 100 * r->level, 100 * (1 - o->alpha), r->nrows,
+    fprintf(f, ".\n%s time; threshold %.3g%%; each interval at %.4g%% confidence (family-wise "
+               "%.3g%%, Bonferroni over %zu); %s.\n",
+            o->cpu_time ? "Process CPU" : "Wall", 100 * o->threshold, 100 * r->level,
+            100 * (1 - o->alpha), r->nrows,
             o->paired ? "paired: Wilcoxon signed-rank on the pairs' log ratios"
                       : "independent: Mann-Whitney on log times");
 }
@@ -209,9 +218,9 @@ static int print_json(const mlp_compare_result *r, const mlp_compare_options *o,
     for (size_t i = 0; i < r->nrows; i++)
         json_array_append_new(rows, row_json(&r->rows[i]));
     json_t *doc = json_pack(
-        "{s:f, s:f, s:f, s:b, s:o, s:o, s:{s:I, s:I, s:I, s:I, s:I}, s:I, s:I, s:i}",
+        "{s:f, s:f, s:f, s:b, s:s, s:o, s:o, s:{s:I, s:I, s:I, s:I, s:I}, s:I, s:I, s:i}",
         "threshold", o->threshold, "alpha", o->alpha, "confidence", r->level, "paired",
-        o->paired, "benchmarks", rows, "geometric_mean", row_json(&r->geomean), "counts",
+        o->paired, "metric", o->cpu_time ? "cpu" : "wall", "benchmarks", rows, "geometric_mean", row_json(&r->geomean), "counts",
         "slower", (json_int_t)r->counts[MLP_VERDICT_SLOWER], "faster",
         (json_int_t)r->counts[MLP_VERDICT_FASTER], "same", (json_int_t)r->counts[MLP_VERDICT_SAME],
         "noisy", (json_int_t)r->counts[MLP_VERDICT_NOISY], "FAILED",
