@@ -17,6 +17,7 @@
  * corrupt or unusual stream, bytes after it, a payload the parser refuses) falls back
  * to the streaming reader above, whose messages say what is wrong, so results and
  * errors are the same either way. */
+#define _DEFAULT_SOURCE /* madvise, MADV_HUGEPAGE */
 #define ZLIB_CONST
 #include <libdeflate.h>
 #include <stdbool.h>
@@ -27,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -62,6 +64,8 @@ typedef struct reader {
     int z_error;      /* an inflate error not reported yet (bytes before it came first) */
     z_stream z;
     unsigned char *inbuf; /* a file's compressed bytes for inflate: IN_CHUNK */
+    unsigned char *donated; /* the fast path's buffer, which is mem: the payload is moved
+                               to its front and handed over instead of copied */
 } reader;
 
 static int fail(const reader *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -381,6 +385,13 @@ static int check_stored_size(const reader *r, size_t bytes, int whole)
  * as data arrives (at most twice what was found), up to `bytes`. */
 static int read_payload(reader *r, idx_array *a, size_t bytes)
 {
+    if (r->donated && r->size - r->taken >= bytes) { /* in place, no second buffer */
+        memmove(r->donated, r->mem + r->taken, bytes);
+        a->data = r->donated;
+        r->donated = NULL;
+        r->taken += bytes;
+        return 0;
+    }
     size_t cap = r->gzip && bytes > IDX_GROW_START ? IDX_GROW_START : bytes;
     size_t have = 0;
     a->data = malloc(cap);
@@ -494,6 +505,21 @@ static const unsigned char *stored_bytes(const reader *r, unsigned char **owned)
     return *owned = b;
 }
 
+/* n bytes for decompressed data; a big buffer 2 MiB-aligned and offered for transparent
+ * huge pages (its pages faulted in 4 KiB at a time cost more than the decompression in
+ * a VM). It is returned as the payload, so free() must take it: aligned_alloc. */
+static uint8_t *big_buffer(size_t n)
+{
+    enum { HUGE = 2 << 20 };
+    if (n < HUGE)
+        return malloc(n ? n : 1);
+    size_t rounded = (n + HUGE - 1) / HUGE * HUGE;
+    uint8_t *p = aligned_alloc(HUGE, rounded);
+    if (p)
+        madvise(p, rounded, MADV_HUGEPAGE);
+    return p;
+}
+
 /* Every member of a gzip input, one after another, into one buffer (*out, *len);
  * false for anything but a clean decompression of all the stored bytes. The buffer
  * starts at the trailer's ISIZE, a hint that a damaged file can make anything, so it is
@@ -506,7 +532,7 @@ static bool deflate_all(const unsigned char *in, size_t size, size_t hint, uint8
         return false;
     struct libdeflate_decompressor *d = libdeflate_alloc_decompressor();
     size_t cap = hint ? hint : size * 4, have = 0, off = 0;
-    uint8_t *buf = d ? malloc(cap ? cap : 1) : NULL;
+    uint8_t *buf = d ? big_buffer(cap) : NULL;
     bool ok = buf != NULL;
     while (ok && off < size) {
         size_t in_used = 0, out_used = 0;
@@ -554,9 +580,10 @@ static int fast_gzip(const reader *r, unsigned ndim, size_t max_records, idx_arr
         return 1;
     char scratch[256];
     reader plain = {.path = r->path, .err = scratch, .errlen = sizeof scratch, .fd = -1,
-                    .mem = raw, .size = len};
+                    .mem = raw, .size = len, .donated = raw};
     int rc = read_all(&plain, ndim, max_records, out);
-    free(raw);
+    if (plain.donated) /* not handed over */
+        free(raw);
     if (rc != 0)
         idx_free(out);
     return rc == 0 ? 0 : 1;
