@@ -337,6 +337,33 @@ static double speedup(const mlp_bench_phase *ref, const mlp_bench_phase *ph)
                                                           : 0;
 }
 
+/* The roofline bound of one phase of `records` records and its percent (roofline.h):
+ * flops.h's byte model split into the inputs (records x I values) and the weights. */
+static void phase_bound(const mlp_bench_run *run, const mlp_bench_case *k, mlp_bench_phase *ph,
+                        size_t records)
+{
+    const mlp_model_config *mc = &run->cfg.spec.train.model;
+    const mlp_topo_info *t = &run->machine.topo;
+    double size = (double)mlp_precision_size(k->precision);
+    double llc = 0;
+    for (int level = 1; level <= 4; level++)
+        if (mlp_topo_cache_size(t, level) > 0)
+            llc = (double)mlp_topo_cache_size(t, level);
+    mlp_cache_sizes caches = {.l1 = (double)mlp_topo_cache_size(t, 1),
+                              .l2 = (double)mlp_topo_cache_size(t, 2), .llc = llc};
+    double inputs = (double)records * (double)mc->inputs * size;
+    mlp_phase_work w = {
+        .flop = ph->flops.executed,
+        .weight_bytes = ph->bytes.executed - inputs,
+        .weight_footprint = (double)(mc->inputs * mc->hidden + mc->hidden * mc->outputs) * size,
+        .input_bytes = inputs,
+        .input_footprint = inputs,
+    };
+    ph->bound = mlp_roofline_bound(&run->peak, &caches, k->precision, k->threads, &w);
+    ph->percent_of_bound = ph->n && ph->stats.median > 0 && ph->bound.bound_s > 0
+                               ? 100 * ph->bound.bound_s / ph->stats.median : 0;
+}
+
 void mlp_bench_finish(mlp_bench_run *run)
 {
     const mlp_model_config *mc = &run->cfg.spec.train.model;
@@ -364,6 +391,10 @@ void mlp_bench_finish(mlp_bench_run *run)
                                     ? np->test_median / k->test.stats.median : 0;
         k->peak_gflops = run->have_peak ? mlp_peak_gflops(&run->peak, k->precision, k->threads) : 0;
         k->percent_of_peak = k->peak_gflops > 0 ? 100 * k->train.gflops_executed / k->peak_gflops : 0;
+        if (run->have_peak) {
+            phase_bound(run, k, &k->train, run->train_count);
+            phase_bound(run, k, &k->test, run->test_count);
+        }
     }
 }
 

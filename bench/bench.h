@@ -19,6 +19,7 @@
 #include "flops.h"
 #include "machine.h"
 #include "peak.h"
+#include "roofline.h"
 #include "peer_numpy.h"
 #include "progress.h"
 #include "stats.h"
@@ -70,6 +71,8 @@ typedef struct mlp_bench_phase {
     double gflops_dense, gflops_executed; /* / median seconds */
     double speedup;         /* reference median / this median, same precision; 0: none */
     double speedup_numpy;   /* the numpy seed's median / this median; 0: not measured */
+    mlp_bound bound;        /* the machine's time bound for one sample (roofline.h) */
+    double percent_of_bound; /* bound / median * 100; 0: no peak figures */
 } mlp_bench_phase;
 
 typedef struct mlp_bench_case {

@@ -75,6 +75,32 @@ static void print_scaling(FILE *f, const mlp_bench_run *run)
     }
 }
 
+/* Each case against the machine's roofline bound (roofline.h): the bound of an epoch
+ * and a test pass, what sets it, and the percent of it reached. */
+static void print_bounds(FILE *f, const mlp_bench_run *run)
+{
+    bool header = false;
+    for (size_t i = 0; i < run->ncases; i++) {
+        const mlp_bench_case *k = &run->cases[i];
+        const mlp_bound *e = &k->train.bound, *t = &k->test.bound;
+        if (!(e->bound_s > 0))
+            continue;
+        if (!header)
+            fprintf(f, "\nRoofline bound (lower bound on the time from the FMA peak and the "
+                       "L1/L2/memory bandwidth; docs/roofline.md):\n%-24s %10s %7s %7s %10s "
+                       "%7s %7s\n",
+                    "case", "epoch ms", "limit", "%bound", "test ms", "limit", "%bound");
+        header = true;
+        char tb[16] = "-", tp[16] = "-";
+        if (t->bound_s > 0 && k->test.percent_of_bound > 0) {
+            snprintf(tb, sizeof tb, "%.3f", t->bound_s * 1e3);
+            snprintf(tp, sizeof tp, "%.1f", k->test.percent_of_bound);
+        }
+        fprintf(f, "%-24s %10.3f %7s %7.1f %10s %7s %7s\n", k->name, e->bound_s * 1e3, e->limit,
+                k->train.percent_of_bound, tb, t->bound_s > 0 ? t->limit : "-", tp);
+    }
+}
+
 /* The seed's numpy program beside the sets: its medians and the fastest case's speedup. */
 static void print_numpy(FILE *f, const mlp_bench_run *run)
 {
@@ -124,6 +150,7 @@ void mlp_bench_print(FILE *f, const mlp_bench_run *run)
     for (size_t i = 0; i < run->ncases; i++)
         print_case(f, &run->cases[i]);
     print_scaling(f, run);
+    print_bounds(f, run);
     print_numpy(f, run);
     for (size_t i = 0; i < run->nskipped; i++)
         fprintf(f, "skipped: %s (%s)\n", run->skipped[i].set, run->skipped[i].reason);

@@ -156,12 +156,25 @@ static json_t *stats_json(const mlp_stats *s)
                      num(s->cv));
 }
 
+/* The roofline bound of a phase (roofline.h), null without peak figures. */
+static json_t *bound_json(const mlp_bench_phase *p)
+{
+    const mlp_bound *b = &p->bound;
+    if (!(b->bound_s > 0))
+        return json_null();
+    return json_pack("{s:f, s:o, s:s, s:o, s:o, s:o, s:s, s:s}", "seconds", b->bound_s, "percent",
+                     pos_or_null(p->percent_of_bound), "limit", b->limit, "compute_seconds",
+                     pos_or_null(b->compute_s), "weights_seconds", pos_or_null(b->weights_s),
+                     "inputs_seconds", pos_or_null(b->inputs_s), "weights_level",
+                     b->weights_level, "inputs_level", b->inputs_level);
+}
+
 static json_t *phase_json(const mlp_bench_phase *p, size_t records)
 {
     if (p->n == 0)
         return json_null();
     return json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:I, s:{s:f, s:f}, s:{s:f, s:f}, s:o, s:o, "
-                     "s:o, s:o, s:o}",
+                     "s:o, s:o, s:o, s:o}",
                      "unit", "s", "samples", array_of(p->seconds, p->n, 1), "cpu_samples",
                      array_of(p->cpu_seconds, p->n, 1), "instructions",
                      array_of(p->instructions, p->n, 1), "cycles", array_of(p->cycles, p->n, 1),
@@ -171,7 +184,7 @@ static json_t *phase_json(const mlp_bench_phase *p, size_t records)
                      "executed", p->bytes.executed, "samples_per_second",
                      num(p->samples_per_second), "gflops_dense", num(p->gflops_dense),
                      "gflops_executed", num(p->gflops_executed), "speedup_vs_scalar",
-                     pos_or_null(p->speedup), "speedup_vs_numpy", pos_or_null(p->speedup_numpy));
+                     pos_or_null(p->speedup), "speedup_vs_numpy", pos_or_null(p->speedup_numpy), "bound", bound_json(p));
 }
 
 static json_t *correctness_json(const mlp_bench_case *k)
