@@ -16,6 +16,7 @@
  * requires each of them, and AVX2 (which -mavx512f implies). */
 #include <assert.h>
 #include <immintrin.h>
+#include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -105,6 +106,13 @@ static inline void store_positions_8(int32_t *pos, __mmask8 mask, int32_t k)
 #define HV_STOREU(p, v) _mm256_storeu_ps(p, v)
 #define HV_MUL(a, b) _mm256_mul_ps(a, b)
 #define HV_FMA(a, b, c) _mm256_fmadd_ps(a, b, c)
+#define S_FMA(a, b, c) fmaf(a, b, c)
+#define GEMM_MR 8
+#define GEMM_NR 3
+#define BWD_MR 4
+#define BWD_KR 6
+#define BWD_TAIL_SCALAR 0
+#include "gemm_impl.h"
 #include "avx512_impl.h"
 
 #define REAL double
@@ -136,6 +144,13 @@ static inline void store_positions_8(int32_t *pos, __mmask8 mask, int32_t k)
 #define HV_STOREU(p, v) _mm256_storeu_pd(p, v)
 #define HV_MUL(a, b) _mm256_mul_pd(a, b)
 #define HV_FMA(a, b, c) _mm256_fmadd_pd(a, b, c)
+#define S_FMA(a, b, c) fma(a, b, c)
+#define GEMM_MR 8
+#define GEMM_NR 3
+#define BWD_MR 4
+#define BWD_KR 6
+#define BWD_TAIL_SCALAR 0
+#include "gemm_impl.h"
 #include "avx512_impl.h"
 
 static void avx512_fill_f32(mlp_kernels_f32 *t)
