@@ -63,21 +63,23 @@
 
 #define GEMM_NRL (GEMM_NR * LANES)
 #define GEMM_KC (24576 / (GEMM_NRL * (int)sizeof(REAL)))
+#define GEMM_KC_ONE 512
 #define GEMM_MC (16 * GEMM_MR)
-#define GEMM_NC (4 * GEMM_NRL)
+#define GEMM_PB_BYTES ((size_t)512 << 10)
 /* backward: rows of DY per block, whose MR-row tiles reuse KR rows of W from L1 */
 #define BWD_ROWS (16 * BWD_MR)
 
-/* g[MR, NR*LANES] (row stride ldg) = (accumulate ? g : +0) + sum over i < kc, in
- * ascending i, of a[i*MR + r] * b[i*NR*LANES + c]: MR*NR vector chains in registers. */
+/* g[MR, NR*LANES] (row stride ldg) op= the sum over i < kc, in ascending i, of
+ * a[i*MR + r] * b[i*NR*LANES + c]: MR*NR vector chains in registers, started from +0
+ * (mode 0, 2) or from g (mode 1); mode 2 then stores fma(alpha, chain, g). */
 static ALWAYS_INLINE void SFX(gemm_micro)(size_t kc, const REAL *restrict a,
                                           const REAL *restrict b, REAL *restrict g,
-                                          size_t ldg, bool accumulate)
+                                          size_t ldg, int mode, REAL alpha)
 {
     VEC acc[GEMM_MR][GEMM_NR];
     for (int r = 0; r < GEMM_MR; r++)
         for (int j = 0; j < GEMM_NR; j++)
-            acc[r][j] = accumulate ? V_LOADU(g + (size_t)r * ldg + (size_t)j * LANES) : V_ZERO();
+            acc[r][j] = mode == 1 ? V_LOADU(g + (size_t)r * ldg + (size_t)j * LANES) : V_ZERO();
     for (size_t i = 0; i < kc; i++) {
         VEC bv[GEMM_NR];
         for (int j = 0; j < GEMM_NR; j++)
@@ -90,9 +92,24 @@ static ALWAYS_INLINE void SFX(gemm_micro)(size_t kc, const REAL *restrict a,
         a += GEMM_MR;
         b += GEMM_NRL;
     }
+    VEC va = V_SET1(alpha);
     for (int r = 0; r < GEMM_MR; r++)
-        for (int j = 0; j < GEMM_NR; j++)
-            V_STOREU(g + (size_t)r * ldg + (size_t)j * LANES, acc[r][j]);
+        for (int j = 0; j < GEMM_NR; j++) {
+            REAL *p = g + (size_t)r * ldg + (size_t)j * LANES;
+            V_STOREU(p, mode == 2 ? V_FMA(va, acc[r][j], V_LOADU(p)) : acc[r][j]);
+        }
+}
+
+/* n elements, 64-byte aligned; aborts when out of memory (a kernel has no error path) */
+static REAL *SFX(gemm_buffer)(size_t n)
+{
+    size_t bytes = (n * sizeof(REAL) + 63) / 64 * 64;
+    REAL *p = aligned_alloc(64, bytes ? bytes : 64);
+    if (!p) {
+        fputs("mlpbench: out of memory for a blocked kernel's buffers\n", stderr);
+        abort();
+    }
+    return p;
 }
 
 /* Packs A[m0.., r0..] (mc x kc) into MR-row slivers [kc][MR], zero rows past mc.
@@ -141,49 +158,63 @@ static void SFX(gemm_pack_b)(size_t kc, size_t nc, const REAL *restrict Bm, size
     }
 }
 
-/* The finished block G (mc x nc, row stride GEMM_NC) out: out = G (update false) or
- * out = fma(alpha, G, out) (update true); whole vectors, then the same on scalars. */
-static void SFX(gemm_store)(bool update, size_t mc, size_t nc, const REAL *restrict g,
-                            REAL alpha, REAL *restrict out, size_t ldo)
+/* The micro-tile at c (row stride ldc, rows x cols of it real, the rest padding):
+ * mode 0 c = A.B over this KC block, 1 c += it, 2 c = fma(alpha, A.B, c). A partial
+ * tile goes through a full-size copy, so that the micro-kernel never touches memory
+ * past the output; the copy does the same operations on the same values. */
+static ALWAYS_INLINE void SFX(gemm_tile)(int mode, size_t kc, const REAL *restrict a,
+                                         const REAL *restrict b, REAL *restrict c, size_t ldc,
+                                         size_t rows, size_t cols, REAL alpha)
 {
-    VEC va = V_SET1(alpha);
-    for (size_t r = 0; r < mc; r++) {
-        const REAL *gr = g + r * GEMM_NC;
-        REAL *o = out + r * ldo;
-        size_t c = 0;
-        for (; c + LANES <= nc; c += LANES)
-            V_STOREU(o + c, update ? V_FMA(va, V_LOADU(gr + c), V_LOADU(o + c)) : V_LOADU(gr + c));
-        for (; c < nc; c++)
-            o[c] = update ? S_FMA(alpha, gr[c], o[c]) : gr[c];
+    if (rows == GEMM_MR && cols == GEMM_NRL) {
+        SFX(gemm_micro)(kc, a, b, c, ldc, mode, alpha);
+        return;
     }
+    _Alignas(64) REAL t[GEMM_MR * GEMM_NRL];
+    for (size_t r = 0; r < GEMM_MR; r++)
+        for (size_t j = 0; j < GEMM_NRL; j++)
+            t[r * GEMM_NRL + j] = mode != 0 && r < rows && j < cols ? c[r * ldc + j] : 0;
+    SFX(gemm_micro)(kc, a, b, t, GEMM_NRL, mode, alpha);
+    for (size_t r = 0; r < rows; r++)
+        for (size_t j = 0; j < cols; j++)
+            c[r * ldc + j] = t[r * GEMM_NRL + j];
 }
 
-/* out[M,N] = A[M,R] . Bm[R,N] (update false) or out += alpha * A . Bm (update true),
- * A from X as gemm_pack_a says; R >= 1. The five loops above the micro-kernel. */
-static void SFX(gemm)(bool update, size_t M, size_t R, size_t N, const REAL *restrict X,
-                      size_t ldx, const REAL *restrict Bm, size_t ldb, REAL alpha,
-                      REAL *restrict out, size_t ldo)
+/* out[M,N] = A[M,R] . Bm[R,N] (one_pass false), or out = fma(alpha, A . Bm, out) with
+ * the whole reduction in one pass (one_pass true, R <= GEMM_KC_ONE); A from X as
+ * gemm_pack_a says (transposed: update). BLIS's loop order: jc (NC columns), pc (KC
+ * steps), the KC x NC block of Bm packed once, ic (MC rows), its A block packed, then
+ * the slivers. out holds the partial sums between KC steps. */
+static void SFX(gemm)(bool transposed, bool one_pass, size_t M, size_t R, size_t N,
+                      const REAL *restrict X, size_t ldx, const REAL *restrict Bm, size_t ldb,
+                      REAL alpha, REAL *restrict out, size_t ldo)
 {
-    _Alignas(64) REAL pb[GEMM_KC * GEMM_NC];
-    _Alignas(64) REAL pa[GEMM_MC * GEMM_KC];
-    _Alignas(64) REAL g[GEMM_MC * GEMM_NC];
-    for (size_t jc = 0; jc < N; jc += GEMM_NC) {
-        size_t nc = N - jc < GEMM_NC ? N - jc : GEMM_NC;
-        for (size_t ic = 0; ic < M; ic += GEMM_MC) {
-            size_t mc = M - ic < GEMM_MC ? M - ic : GEMM_MC;
-            for (size_t pc = 0; pc < R; pc += GEMM_KC) {
-                size_t kc = R - pc < GEMM_KC ? R - pc : GEMM_KC;
-                SFX(gemm_pack_b)(kc, nc, Bm + pc * ldb + jc, ldb, pb);
-                SFX(gemm_pack_a)(update, mc, kc, update ? X + pc * ldx + ic : X + ic * ldx + pc,
-                                 ldx, pa);
-                for (size_t jr = 0; jr < nc; jr += GEMM_NRL)
-                    for (size_t ir = 0; ir < mc; ir += GEMM_MR)
-                        SFX(gemm_micro)(kc, pa + ir * kc, pb + jr * kc, g + ir * GEMM_NC + jr,
-                                        GEMM_NC, pc > 0);
+    size_t KC = one_pass ? R : (size_t)GEMM_KC;
+    size_t slivers = GEMM_PB_BYTES / (KC * GEMM_NRL * sizeof(REAL));
+    size_t NC = (slivers ? slivers : 1) * GEMM_NRL;
+    REAL *pb = SFX(gemm_buffer)(KC * NC + GEMM_MC * KC), *pa = pb + KC * NC;
+    for (size_t jc = 0; jc < N; jc += NC) {
+        size_t nc = N - jc < NC ? N - jc : NC;
+        for (size_t pc = 0; pc < R; pc += KC) {
+            size_t kc = R - pc < KC ? R - pc : KC;
+            int mode = one_pass ? 2 : pc > 0;
+            SFX(gemm_pack_b)(kc, nc, Bm + pc * ldb + jc, ldb, pb);
+            for (size_t ic = 0; ic < M; ic += GEMM_MC) {
+                size_t mc = M - ic < GEMM_MC ? M - ic : GEMM_MC;
+                SFX(gemm_pack_a)(transposed, mc, kc,
+                                 transposed ? X + pc * ldx + ic : X + ic * ldx + pc, ldx, pa);
+                for (size_t jr = 0; jr < nc; jr += GEMM_NRL) {
+                    size_t cols = nc - jr < GEMM_NRL ? nc - jr : GEMM_NRL;
+                    for (size_t ir = 0; ir < mc; ir += GEMM_MR) {
+                        size_t rows = mc - ir < GEMM_MR ? mc - ir : GEMM_MR;
+                        SFX(gemm_tile)(mode, kc, pa + ir * kc, pb + jr * kc,
+                                       out + (ic + ir) * ldo + jc + jr, ldo, rows, cols, alpha);
+                    }
+                }
             }
-            SFX(gemm_store)(update, mc, nc, g, alpha, out + ic * ldo + jc, ldo);
         }
     }
+    free(pb);
 }
 
 /* Y[B,N] = X[B,K] . W[K,N], K >= 1 */
@@ -191,15 +222,34 @@ static void SFX(blocked_forward)(size_t B, size_t K, size_t N, const REAL *restr
                                  size_t ldx, const REAL *restrict W, size_t ldw,
                                  REAL *restrict Y, size_t ldy)
 {
-    SFX(gemm)(false, B, K, N, X, ldx, W, ldw, 0, Y, ldy);
+    SFX(gemm)(false, false, B, K, N, X, ldx, W, ldw, 0, Y, ldy);
 }
 
-/* W[K,N] += alpha * (X[B,K]^T . DY[B,N]), B >= 1 */
+/* W[K,N] += alpha * (X[B,K]^T . DY[B,N]), B >= 1: W = fma(alpha, g, W) in the
+ * micro-kernel when the whole reduction fits one pass (B <= GEMM_KC_ONE, every batch
+ * the benchmarks use), else g into a K x N buffer first (the same chains, stored and
+ * reloaded between KC steps), then W = fma(alpha, g, W) */
 static void SFX(blocked_update)(size_t B, size_t K, size_t N, REAL alpha,
                                 const REAL *restrict X, size_t ldx, const REAL *restrict DY,
                                 size_t lddy, REAL *restrict W, size_t ldw)
 {
-    SFX(gemm)(true, K, B, N, X, ldx, DY, lddy, alpha, W, ldw);
+    if (B <= GEMM_KC_ONE) {
+        SFX(gemm)(true, true, K, B, N, X, ldx, DY, lddy, alpha, W, ldw);
+        return;
+    }
+    REAL *g = SFX(gemm_buffer)(K * N);
+    SFX(gemm)(true, false, K, B, N, X, ldx, DY, lddy, 0, g, N);
+    VEC va = V_SET1(alpha);
+    for (size_t k = 0; k < K; k++) {
+        const REAL *gk = g + k * N;
+        REAL *w = W + k * ldw;
+        size_t n = 0;
+        for (; n + LANES <= N; n += LANES)
+            V_STOREU(w + n, V_FMA(va, V_LOADU(gk + n), V_LOADU(w + n)));
+        for (; n < N; n++)
+            w[n] = S_FMA(alpha, gk[n], w[n]);
+    }
+    free(g);
 }
 
 /* DX[b, k] for mr rows b of DY and kr rows k of W (mr <= BWD_MR, kr <= BWD_KR): the
@@ -289,7 +339,8 @@ static void SFX(blocked_backward)(size_t B, size_t K, size_t N, const REAL *rest
 #undef GEMM_NRL
 #undef GEMM_KC
 #undef GEMM_MC
-#undef GEMM_NC
+#undef GEMM_KC_ONE
+#undef GEMM_PB_BYTES
 #undef BWD_ROWS
 /* the includer's vocabulary that this header alone uses; REAL, SFX, VEC, LANES and the
  * V_ macros the set's own *_impl.h uses too stay defined for it */
