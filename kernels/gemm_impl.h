@@ -66,8 +66,10 @@
 #define GEMM_KC_ONE 512
 #define GEMM_MC (16 * GEMM_MR)
 #define GEMM_PB_BYTES ((size_t)512 << 10)
-/* backward: rows of DY per block, whose MR-row tiles reuse KR rows of W from L1 */
+/* backward: rows of DY per block, whose MR-row tiles reuse KR rows of W from L1, and
+ * the columns of a chunk (2 KiB of a row; a multiple of LANES) */
 #define BWD_ROWS (16 * BWD_MR)
+#define BWD_NC (2048 / (int)sizeof(REAL))
 
 /* g[MR, NR*LANES] (row stride ldg) op= the sum over i < kc, in ascending i, of
  * a[i*MR + r] * b[i*NR*LANES + c]: MR*NR vector chains in registers, started from +0
@@ -252,27 +254,39 @@ static void SFX(blocked_update)(size_t B, size_t K, size_t N, REAL alpha,
     free(g);
 }
 
-/* DX[b, k] for mr rows b of DY and kr rows k of W (mr <= BWD_MR, kr <= BWD_KR): the
- * row backward's order for each element, the loads of DY and W shared by the tile. */
-static ALWAYS_INLINE void SFX(bwd_tile)(const int mr, const int kr, size_t N,
-                                        const REAL *restrict dy, size_t lddy,
+/* DX[b, k] for mr rows b of DY and kr rows k of W (mr <= BWD_MR, kr <= BWD_KR), over
+ * the columns n0 <= n < n1 of a chunk: the row backward's order for each element, the
+ * loads of DY and W shared by the tile. The vector chains start from +0 (n0 == 0) or
+ * from acc (row stride BWD_KR vectors), and go back there unless this is the last
+ * chunk (n1 == N), which adds the tail and writes DX. */
+static ALWAYS_INLINE void SFX(bwd_tile)(const int mr, const int kr, size_t n0, size_t n1,
+                                        size_t N, const REAL *restrict dy, size_t lddy,
                                         const REAL *restrict w, size_t ldw,
-                                        REAL *restrict dx, size_t lddx)
+                                        const REAL *restrict wp, REAL *restrict dx,
+                                        size_t lddx, REAL *restrict saved)
 {
+    if (mr < 1 || mr > BWD_MR || kr < 1 || kr > BWD_KR)
+        __builtin_unreachable(); /* the callers' bounds, for the compiler */
     VEC acc[BWD_MR][BWD_KR];
     for (int r = 0; r < mr; r++)
         for (int j = 0; j < kr; j++)
-            acc[r][j] = V_ZERO();
-    size_t full = N - N % LANES;
-    for (size_t n = 0; n < full; n += LANES) {
+            acc[r][j] = n0 == 0 ? V_ZERO() : V_LOADU(saved + (size_t)(r * BWD_KR + j) * LANES);
+    size_t full = N - N % LANES, end = n1 < full ? n1 : full;
+    for (size_t n = n0; n < end; n += LANES) {
         VEC d[BWD_MR];
         for (int r = 0; r < mr; r++)
             d[r] = V_LOADU(dy + (size_t)r * lddy + n);
         for (int j = 0; j < kr; j++) {
-            VEC wv = V_LOADU(w + (size_t)j * ldw + n);
+            VEC wv = V_LOADU(wp + ((n - n0) / LANES * BWD_KR + (size_t)j) * LANES);
             for (int r = 0; r < mr; r++)
                 acc[r][j] = V_FMA(d[r], wv, acc[r][j]);
         }
+    }
+    if (n1 < N) {
+        for (int r = 0; r < mr; r++)
+            for (int j = 0; j < kr; j++)
+                V_STOREU(saved + (size_t)(r * BWD_KR + j) * LANES, acc[r][j]);
+        return;
     }
 #if !BWD_TAIL_SCALAR
     if (full < N) { /* zero-padded copies: the lanes past N add 0 * 0, as a masked load */
@@ -304,34 +318,51 @@ static ALWAYS_INLINE void SFX(bwd_tile)(const int mr, const int kr, size_t N,
 }
 
 /* a partial tile at an edge: the same operations, tile sizes not known at compile time */
-static __attribute__((noinline)) void SFX(bwd_edge)(int mr, int kr, size_t N,
-                                                    const REAL *restrict dy, size_t lddy,
-                                                    const REAL *restrict w, size_t ldw,
-                                                    REAL *restrict dx, size_t lddx)
+static __attribute__((noinline)) void SFX(bwd_edge)(int mr, int kr, size_t n0, size_t n1,
+                                                    size_t N, const REAL *restrict dy,
+                                                    size_t lddy, const REAL *restrict w,
+                                                    size_t ldw, const REAL *restrict wp,
+                                                    REAL *restrict dx, size_t lddx,
+                                                    REAL *restrict saved)
 {
-    SFX(bwd_tile)(mr, kr, N, dy, lddy, w, ldw, dx, lddx);
+    SFX(bwd_tile)(mr, kr, n0, n1, N, dy, lddy, w, ldw, wp, dx, lddx, saved);
 }
 
-/* DX[B,K] = DY[B,N] . W[K,N]^T: blocks of BWD_ROWS rows of DY; in each, every KR rows
- * of W (in L1) meet every MR rows of the block (in L2). */
+/* DX[B,K] = DY[B,N] . W[K,N]^T: blocks of BWD_ROWS rows of DY (in L2); in each, KR rows
+ * of W meet every MR rows of the block, BWD_NC columns at a time (so that the KR rows'
+ * chunk, 2 KiB each, stays in L1), the tiles' chains kept in `saved` between chunks. */
 static void SFX(blocked_backward)(size_t B, size_t K, size_t N, const REAL *restrict DY,
                                   size_t lddy, const REAL *restrict W, size_t ldw,
                                   REAL *restrict DX, size_t lddx)
 {
+    _Alignas(64) REAL saved[BWD_ROWS * BWD_KR * LANES];
+    _Alignas(64) REAL wp[BWD_NC * BWD_KR];
     for (size_t b0 = 0; b0 < B; b0 += BWD_ROWS) {
         size_t rows = B - b0 < BWD_ROWS ? B - b0 : BWD_ROWS;
         for (size_t k = 0; k < K; k += BWD_KR) {
             int kr = K - k < BWD_KR ? (int)(K - k) : BWD_KR;
             const REAL *w = W + k * ldw;
-            for (size_t b = b0; b < b0 + rows; b += BWD_MR) {
-                int mr = b0 + rows - b < BWD_MR ? (int)(b0 + rows - b) : BWD_MR;
-                const REAL *dy = DY + b * lddy;
-                REAL *dx = DX + b * lddx + k;
-                if (mr == BWD_MR && kr == BWD_KR)
-                    SFX(bwd_tile)(BWD_MR, BWD_KR, N, dy, lddy, w, ldw, dx, lddx);
-                else
-                    SFX(bwd_edge)(mr, kr, N, dy, lddy, w, ldw, dx, lddx);
-            }
+            size_t n0 = 0;
+            do {
+                size_t n1 = N - n0 <= BWD_NC ? N : n0 + BWD_NC;
+                /* the chunk's whole vectors of the kr rows of W, interleaved [n][j] */
+                size_t full = N - N % LANES, end = n1 < full ? n1 : full;
+                for (size_t n = n0; n < end; n += LANES)
+                    for (int j = 0; j < kr; j++)
+                        V_STOREU(wp + ((n - n0) / LANES * BWD_KR + (size_t)j) * LANES,
+                                 V_LOADU(w + (size_t)j * ldw + n));
+                for (size_t b = b0; b < b0 + rows; b += BWD_MR) {
+                    int mr = b0 + rows - b < BWD_MR ? (int)(b0 + rows - b) : BWD_MR;
+                    const REAL *dy = DY + b * lddy;
+                    REAL *dx = DX + b * lddx + k, *sv = saved + (b - b0) * BWD_KR * LANES;
+                    if (mr == BWD_MR && kr == BWD_KR)
+                        SFX(bwd_tile)(BWD_MR, BWD_KR, n0, n1, N, dy, lddy, w, ldw, wp, dx,
+                                      lddx, sv);
+                    else
+                        SFX(bwd_edge)(mr, kr, n0, n1, N, dy, lddy, w, ldw, wp, dx, lddx, sv);
+                }
+                n0 = n1;
+            } while (n0 < N);
         }
     }
 }
@@ -342,6 +373,7 @@ static void SFX(blocked_backward)(size_t B, size_t K, size_t N, const REAL *rest
 #undef GEMM_KC_ONE
 #undef GEMM_PB_BYTES
 #undef BWD_ROWS
+#undef BWD_NC
 /* the includer's vocabulary that this header alone uses; REAL, SFX, VEC, LANES and the
  * V_ macros the set's own *_impl.h uses too stay defined for it */
 #undef GEMM_MR
