@@ -61,6 +61,9 @@
  * BWD_KR rows of W share them. The bits equal the row path's (any B, any split); they
  * depend on the vector width, as the row path's do. */
 
+/* the blocked entry points stay out of line, so that the row paths that call them
+ * compile as they would alone (the instruction gate counts those) */
+#define NOINLINE __attribute__((noinline))
 #define GEMM_NRL (GEMM_NR * LANES)
 #define GEMM_KC (24576 / (GEMM_NRL * (int)sizeof(REAL)))
 #define GEMM_KC_ONE 512
@@ -220,7 +223,7 @@ static void SFX(gemm)(bool transposed, bool one_pass, size_t M, size_t R, size_t
 }
 
 /* Y[B,N] = X[B,K] . W[K,N], K >= 1 */
-static void SFX(blocked_forward)(size_t B, size_t K, size_t N, const REAL *restrict X,
+static NOINLINE void SFX(blocked_forward)(size_t B, size_t K, size_t N, const REAL *restrict X,
                                  size_t ldx, const REAL *restrict W, size_t ldw,
                                  REAL *restrict Y, size_t ldy)
 {
@@ -231,7 +234,7 @@ static void SFX(blocked_forward)(size_t B, size_t K, size_t N, const REAL *restr
  * micro-kernel when the whole reduction fits one pass (B <= GEMM_KC_ONE, every batch
  * the benchmarks use), else g into a K x N buffer first (the same chains, stored and
  * reloaded between KC steps), then W = fma(alpha, g, W) */
-static void SFX(blocked_update)(size_t B, size_t K, size_t N, REAL alpha,
+static NOINLINE void SFX(blocked_update)(size_t B, size_t K, size_t N, REAL alpha,
                                 const REAL *restrict X, size_t ldx, const REAL *restrict DY,
                                 size_t lddy, REAL *restrict W, size_t ldw)
 {
@@ -331,7 +334,7 @@ static __attribute__((noinline)) void SFX(bwd_edge)(int mr, int kr, size_t n0, s
 /* DX[B,K] = DY[B,N] . W[K,N]^T: blocks of BWD_ROWS rows of DY (in L2); in each, KR rows
  * of W meet every MR rows of the block, BWD_NC columns at a time (so that the KR rows'
  * chunk, 2 KiB each, stays in L1), the tiles' chains kept in `saved` between chunks. */
-static void SFX(blocked_backward)(size_t B, size_t K, size_t N, const REAL *restrict DY,
+static NOINLINE void SFX(blocked_backward)(size_t B, size_t K, size_t N, const REAL *restrict DY,
                                   size_t lddy, const REAL *restrict W, size_t ldw,
                                   REAL *restrict DX, size_t lddx)
 {
@@ -367,6 +370,7 @@ static void SFX(blocked_backward)(size_t B, size_t K, size_t N, const REAL *rest
     }
 }
 
+#undef NOINLINE
 #undef GEMM_NRL
 #undef GEMM_KC
 #undef GEMM_MC
