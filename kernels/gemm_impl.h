@@ -15,6 +15,8 @@
  *   BWD_TAIL_SCALAR   0: backward's last N % LANES terms go into the vector chains as a
  *                     zero-padded vector (x86); 1: after V_HSUM, fused one by one in
  *                     ascending n (neon) -- each set's row backward's own order
+ *   V_LOAD_FIRST(p, n)  (BWD_TAIL_SCALAR 0 only) the first n < LANES elements at p,
+ *                     zeros in the other lanes, reading nothing past p + n
  *   GEMM_MR, GEMM_NR  the micro-tile: MR rows of the output times NR vectors of columns
  *   BWD_MR, BWD_KR    backward's tile: MR rows of DY times KR rows of W
  * and from the includer for both inclusions: ALWAYS_INLINE.
@@ -292,18 +294,12 @@ static ALWAYS_INLINE void SFX(bwd_tile)(const int mr, const int kr, size_t n0, s
         return;
     }
 #if !BWD_TAIL_SCALAR
-    if (full < N) { /* zero-padded copies: the lanes past N add 0 * 0, as a masked load */
-        REAL t[LANES];
+    if (full < N) { /* the lanes past N add 0 * 0, as the row path's masked loads */
         VEC d[BWD_MR];
-        for (int r = 0; r < mr; r++) {
-            for (size_t l = 0; l < LANES; l++)
-                t[l] = full + l < N ? dy[(size_t)r * lddy + full + l] : 0;
-            d[r] = V_LOADU(t);
-        }
+        for (int r = 0; r < mr; r++)
+            d[r] = V_LOAD_FIRST(dy + (size_t)r * lddy + full, N - full);
         for (int j = 0; j < kr; j++) {
-            for (size_t l = 0; l < LANES; l++)
-                t[l] = full + l < N ? w[(size_t)j * ldw + full + l] : 0;
-            VEC wv = V_LOADU(t);
+            VEC wv = V_LOAD_FIRST(w + (size_t)j * ldw + full, N - full);
             for (int r = 0; r < mr; r++)
                 acc[r][j] = V_FMA(d[r], wv, acc[r][j]);
         }
@@ -385,4 +381,5 @@ static NOINLINE void SFX(blocked_backward)(size_t B, size_t K, size_t N, const R
 #undef BWD_MR
 #undef BWD_KR
 #undef BWD_TAIL_SCALAR
+#undef V_LOAD_FIRST
 #undef S_FMA
