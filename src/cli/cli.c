@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "dist.h"
 #include "mnist.h"
 #include "topo.h"
 
@@ -58,9 +59,11 @@ _Noreturn void mlp_usage_error(const char *cmd, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    fprintf(stderr, "mlpbench %s: error: ", cmd);
-    put_line_part(msg);
-    fprintf(stderr, " (see 'mlpbench %s --help')\n", cmd);
+    if (mlp_dist_env_rank() <= 0) { /* under mpirun, rank 0 says it for all */
+        fprintf(stderr, "mlpbench %s: error: ", cmd);
+        put_line_part(msg);
+        fprintf(stderr, " (see 'mlpbench %s --help')\n", cmd);
+    }
     exit(MLP_EXIT_USAGE);
 }
 
