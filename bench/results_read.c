@@ -201,6 +201,10 @@ static json_t *pick(const json_t *from, const char *const *keys, size_t n)
 static int read_mlpbench(reader *r, json_t *doc)
 {
     mlp_result_file *f = r->f;
+    const json_t *kind = json_object_get(doc, "kind");
+    if (json_is_string(kind) && strcmp(json_string_value(kind), "mpi-scaling") == 0)
+        return fail(r, "an MPI scaling result (bench --scaling): compare judges bench and "
+                       "Google Benchmark results; tools/mpi-model reads this one");
     const json_t *sv = json_object_get(doc, "schema_version");
     if (!json_is_integer(sv))
         return fail(r, "schema_version: expected an integer");
