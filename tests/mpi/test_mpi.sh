@@ -8,7 +8,12 @@
 #              one-line message, no hang
 #   disagree   ranks given different --batch: exit 1 and the message, no hang
 #   usage      a bad value under mpirun: exit 2, the message printed once (rank 0);
-#              --batch 1 on 2 ranks: exit 2
+#              --batch 1 on 2 ranks: exit 2; bench --ranks beyond the ranks started: 1
+#   scaling    bench --scaling strong,weak --mpi-probe on 2 ranks: one mpi-scaling file
+#              with both modes' cases on 1 and 2 ranks, every rank's samples and context,
+#              the probe's alpha and beta; compare refuses it (status 1)
+#   independent  bench --independent on 2 ranks: one ordinary result file per rank,
+#              each naming its rank, that compare reads (status 0 or 3, not 1)
 set -u
 case_name=$1 mpirun=$2 mlp=$3
 tmp=$(mktemp -d)
@@ -65,7 +70,58 @@ case "$case_name" in
     rc=$?
     [ "$rc" = 2 ] || fail "--batch 1 on 2 ranks: status $rc, expected 2"
     grep -q 'on 2 ranks --batch must be at least 2' "$tmp/err" || fail "no message: $(cat "$tmp/err")"
+    run -np 2 "$mlp" bench --scaling strong --batch 10 --ranks 3 --no-save >"$tmp/out" 2>"$tmp/err"
+    rc=$?
+    [ "$rc" = 1 ] || fail "--ranks 3 on 2 ranks: status $rc, expected 1"
+    n=$(grep -c 'more ranks than mpirun started' "$tmp/err")
+    [ "$n" = 1 ] || fail "--ranks 3 on 2 ranks: the message $n times: $(cat "$tmp/err")"
     echo "ok   usage errors under mpirun: status 2, said once"
+    ;;
+  scaling)
+    run -np 2 "$mlp" bench --scaling strong,weak --batch 50 --set scalar --epochs 2 \
+        --warmup 0 --train-count 200 --mpi-probe --out "$tmp/s.json" >"$tmp/out" 2>"$tmp/err" \
+      || fail "status $?: $(head -n 3 "$tmp/err")"
+    python3 - "$tmp/s.json" <<'PY' || fail "the result file is not right"
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["kind"] == "mpi-scaling" and d["schema_version"] == 3, "kind/schema"
+assert d["context"]["ranks"] == 2 and len(d["context"]["ranks_context"]) == 2, "contexts"
+assert [c["rank"] for c in d["context"]["ranks_context"]] == [0, 1], "context ranks"
+cases = [(c["mode"], c["ranks"], c["batch"]) for c in d["cases"]]
+assert cases == [("strong", 1, 50), ("strong", 2, 50), ("weak", 1, 50), ("weak", 2, 100)], cases
+for c in d["cases"]:
+    assert len(c["per_rank"]) == c["ranks"], "per-rank samples"
+    for r in c["per_rank"]:
+        assert len(r["epoch_seconds"]) == 2 and all(t > 0 for t in r["epoch_seconds"]), r
+        assert all(0 <= x <= t for x, t in zip(r["comm_seconds"], r["epoch_seconds"])), r
+    assert c["steps_per_epoch"] == -(-200 // c["batch"]), "steps"
+    assert (c["comm_seconds"] > 0) == (c["ranks"] > 1), "communication only on 2 ranks"
+p = d["probe"]
+assert p["alpha_seconds"] > 0 and p["beta_seconds_per_byte"] > 0, p
+print("ok   scaling file:", cases, "alpha %.2f us" % (p["alpha_seconds"] * 1e6))
+PY
+    grep -q '^strong scaling' "$tmp/out" && grep -q '^weak scaling' "$tmp/out" || fail "no tables"
+    "$mlp" compare "$tmp/s.json" "$tmp/s.json" >/dev/null 2>"$tmp/err"
+    rc=$?
+    [ "$rc" = 1 ] && grep -q 'an MPI scaling result' "$tmp/err" || fail "compare: status $rc: $(cat "$tmp/err")"
+    echo "ok   compare refuses an mpi-scaling file: $(cat "$tmp/err")"
+    ;;
+  independent)
+    mkdir "$tmp/res"
+    run -np 2 "$mlp" bench --independent --sets scalar --epochs 1 --repetitions 2 --no-peak \
+        --no-numpy --check-epochs 1 --quiet --train-count 100 --test-count 100 \
+        --out "$tmp/res" >"$tmp/out" 2>"$tmp/err" || fail "status $?: $(head -n 3 "$tmp/err")"
+    set -- "$tmp"/res/*-rank0-*.json "$tmp"/res/*-rank1-*.json
+    [ -f "$1" ] && [ -f "$2" ] || fail "expected a file per rank, got: $(ls "$tmp/res")"
+    for r in 0 1; do
+      f=$(ls "$tmp"/res/*-rank$r-*.json)
+      python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["context"]["mpi"]["rank"] == int(sys.argv[2]) and d["cases"]' "$f" $r \
+        || fail "$f does not name rank $r"
+    done
+    "$mlp" compare "$1" "$2" >/dev/null 2>"$tmp/err"
+    rc=$?
+    [ "$rc" = 0 ] || [ "$rc" = 3 ] || fail "compare of the two ranks' files: status $rc: $(cat "$tmp/err")"
+    echo "ok   one ordinary result file per rank, compared (status $rc)"
     ;;
   *) echo "test_mpi.sh: unknown case '$case_name'" >&2; exit 2 ;;
 esac
