@@ -15,6 +15,58 @@
  * Metrics: each micro-batch's error sum is kept in its slot of the epoch; the epoch's
  * sum adds the slots in micro-batch order. */
 
+/* The gradient buffers: [W01 (I x H) | W12 (H x O) | rows (I bytes)]. A W01 row whose
+ * pixel is 0 in every row of the micro-batch stays +0 (a kernel that skips zero pixels
+ * leaves it, one that does not adds +0 products to +0), so `rows` marks the rows that
+ * may be non-zero and the additions of the tree skip the others: x + +0 is x (these
+ * sums start from +0 and are never -0), so the bits are those of the dense addition
+ * that the ranks' slices get in dist.c. A buffer is handed back clean (all +0). (A run
+ * whose deltas are Inf or NaN may break that: its lines are NaN anyway.) */
+static uint8_t *SFX(grad_rows)(const mlp_model *m, void *g)
+{
+    const mlp_model_config *c = &m->cfg;
+    return (uint8_t *)((REAL *)g + c->inputs * c->hidden + c->hidden * c->outputs);
+}
+
+/* dst += src, src made clean: the tree's addition (treesum.h) for these buffers */
+static void SFX(grad_add)(void *user, void *dst, void *src)
+{
+    const mlp_model *m = user;
+    size_t I = m->cfg.inputs, H = m->cfg.hidden, n12 = H * m->cfg.outputs;
+    REAL *restrict d = dst, *restrict s = src;
+    uint8_t *rd = SFX(grad_rows)(m, dst), *rs = SFX(grad_rows)(m, src);
+    for (size_t k = 0; k < I; k++) {
+        if (!rs[k])
+            continue;
+        REAL *restrict dk = d + k * H, *restrict sk = s + k * H;
+        for (size_t h = 0; h < H; h++) {
+            dk[h] += sk[h];
+            sk[h] = 0;
+        }
+        rd[k] = 1;
+        rs[k] = 0;
+    }
+    d += I * H, s += I * H;
+    for (size_t i = 0; i < n12; i++) {
+        d[i] += s[i];
+        s[i] = 0;
+    }
+}
+
+/* g made clean (all +0) */
+static void SFX(grad_clean)(const mlp_model *m, void *g)
+{
+    size_t I = m->cfg.inputs, H = m->cfg.hidden, n12 = H * m->cfg.outputs;
+    REAL *x = g;
+    uint8_t *rows = SFX(grad_rows)(m, g);
+    for (size_t k = 0; k < I; k++)
+        if (rows[k]) {
+            memset(x + k * H, 0, H * sizeof(REAL));
+            rows[k] = 0;
+        }
+    memset(x + I * H, 0, n12 * sizeof(REAL));
+}
+
 static void SFX(train_epoch_micro)(mlp_model *m, const mlp_data *d, mlp_metrics *acc)
 {
     const mlp_model_config *c = &m->cfg;
@@ -37,6 +89,11 @@ static void SFX(train_epoch_micro)(mlp_model *m, const mlp_data *d, mlp_metrics 
                 mask[i] = (REAL)mlp_rng_bit(&m->rng);
                 mask2[i] = mask[i] * 2;
             }
+        for (size_t i = 0; i < m->tree.depth; i++) /* last step's pieces, or its root */
+            if (m->tree.buf[i])
+                SFX(grad_clean)(m, m->tree.buf[i]);
+        m->tree.add = SFX(grad_add);
+        m->tree.add_user = m;
         mlp_tree_reset(&m->tree, n, c->precision, len);
         if (!mlp_model_reserve(m, slot + n, b - a))
             return;
@@ -57,10 +114,13 @@ static void SFX(train_epoch_micro)(mlp_model *m, const mlp_data *d, mlp_metrics 
             k->relu_backward(mr * H, hidden, delta_hidden, c->relu_grad);
             if (c->dropout)
                 k->multiply(mr * H, delta_hidden, mask + r0 * H);
-            REAL *g = mlp_tree_take(&m->tree);
+            REAL *g = mlp_tree_take(&m->tree); /* clean */
             if (!g)
-                g = m->grad_pool[m->grad_used++]; /* reserved above */
-            memset(g, 0, len * sizeof(REAL));
+                g = m->grad_pool[m->grad_used++]; /* reserved above, zeroed */
+            uint8_t *used = SFX(grad_rows)(m, g);
+            for (size_t row = 0; row < mr; row++)
+                for (size_t i = 0; i < I; i++)
+                    used[i] |= x[row * I + i] != 0;
             k->update(mr, I, H, one, x, I, delta_hidden, H, g, H);
             k->update(mr, H, O, one, hidden, H, delta_out, O, g + n01, O);
             mlp_tree_push(&m->tree, (mlp_tree_node){.lo = mb, .size = 1}, g);

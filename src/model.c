@@ -33,7 +33,9 @@ struct mlp_model {
     /* the micro-batch path (B > 1, microbatch_impl.h) */
     const mlp_grad_comm *comm;       /* NULL: alone */
     mlp_tree tree;                   /* this step's micro-batch gradients */
-    void *grad_pool[MLP_TREE_MAX];   /* gradient buffers [W01 | W12], made on demand */
+    void *grad_pool[MLP_TREE_MAX];   /* gradient buffers [W01 | W12 | rows], made on
+                                        demand: rows[I] marks the W01 rows that may be
+                                        non-zero; every other element is +0 */
     size_t grad_used;                /* of grad_pool */
     void *grad_sum;                  /* the step's gradient when ranks share it */
     double *mb_error;                /* [micro-batches of the epoch]: error sums */
@@ -107,8 +109,8 @@ static bool mlp_model_reserve(mlp_model *m, size_t slots, size_t gradients)
     if (ok && !m->grad_sum)
         ok = (m->grad_sum = alloc_uncleared(len * rs)) != NULL;
     for (size_t i = m->grad_used; ok && i < depth; i++)
-        if (!m->grad_pool[i])
-            ok = (m->grad_pool[i] = alloc_uncleared(len * rs)) != NULL;
+        if (!m->grad_pool[i]) /* zeroed: a gradient buffer is handed out clean */
+            ok = (m->grad_pool[i] = alloc_aligned(len * rs + c->inputs)) != NULL;
     if (!ok) {
         fprintf(stderr, "mlpbench: error: out of memory for the micro-batch gradients\n");
         exit(1);

@@ -27,10 +27,14 @@ void *mlp_tree_take(mlp_tree *t)
     return t->nspare ? t->spare[--t->nspare] : NULL;
 }
 
-static void add_into(mlp_tree *t, void *dst, const void *src)
+static void add_into(mlp_tree *t, void *dst, void *src)
 {
     if (!dst || !src)
         return;
+    if (t->add) {
+        t->add(t->add_user, dst, src);
+        return;
+    }
     if (t->p == MLP_F32) {
         float *restrict d = dst;
         const float *restrict s = src;

@@ -38,6 +38,11 @@ typedef struct mlp_tree {
     void *buf[MLP_TREE_MAX]; /* each node's sum; NULL in a dry run (mlp_tree_pieces) */
     void *spare[MLP_TREE_MAX]; /* buffers freed by additions, for mlp_tree_take */
     size_t nspare;
+    /* dst += src over t->len elements; NULL: plain elementwise addition. A caller may
+     * give one that skips what it knows to be +0 in src (x + +0 is x for every x but -0,
+     * and these sums, started from +0, are never -0), kept across resets. */
+    void (*add)(void *user, void *dst, void *src);
+    void *add_user;
 } mlp_tree;
 
 /* An empty tree over n micro-batches whose buffers hold len elements of precision p. */
