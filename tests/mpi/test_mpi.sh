@@ -11,7 +11,8 @@
 #              --batch 1 on 2 ranks: exit 2; bench --ranks beyond the ranks started: 1
 #   scaling    bench --scaling strong,weak --mpi-probe on 2 ranks: one mpi-scaling file
 #              with both modes' cases on 1 and 2 ranks, every rank's samples and context,
-#              the probe's alpha and beta; compare refuses it (status 1)
+#              the probe's alpha and beta; compare refuses it (status 1); tools/mpi-model
+#              reads it
 #   independent  bench --independent on 2 ranks: one ordinary result file per rank,
 #              each naming its rank, that compare reads (status 0 or 3, not 1)
 set -u
@@ -101,6 +102,11 @@ assert p["alpha_seconds"] > 0 and p["beta_seconds_per_byte"] > 0, p
 print("ok   scaling file:", cases, "alpha %.2f us" % (p["alpha_seconds"] * 1e6))
 PY
     grep -q '^strong scaling' "$tmp/out" && grep -q '^weak scaling' "$tmp/out" || fail "no tables"
+    model=$(dirname "$0")/../../tools/mpi-model
+    python3 "$model" "$tmp/s.json" --sizes 40:50 --ranks 1,2,1024 >"$tmp/model" 2>"$tmp/err" \
+      || fail "tools/mpi-model: status $?: $(cat "$tmp/err")"
+    grep -q '^model against' "$tmp/model" || fail "tools/mpi-model printed no comparison"
+    echo "ok   tools/mpi-model reads it"
     "$mlp" compare "$tmp/s.json" "$tmp/s.json" >/dev/null 2>"$tmp/err"
     rc=$?
     [ "$rc" = 1 ] && grep -q 'an MPI scaling result' "$tmp/err" || fail "compare: status $rc: $(cat "$tmp/err")"
