@@ -93,6 +93,18 @@ int mlp_dist_size(void)
     return world_size;
 }
 
+int mlp_dist_ranks_on_host(void)
+{
+    if (!started)
+        return 1;
+    MPI_Comm local;
+    int n;
+    MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, world_rank, MPI_INFO_NULL, &local);
+    MPI_Comm_size(local, &n);
+    MPI_Comm_free(&local);
+    return n;
+}
+
 void mlp_dist_stop(void)
 {
     if (started)
@@ -330,6 +342,7 @@ int mlp_dist_start(char *err, size_t errlen)
 bool mlp_dist_active(void) { return false; }
 int mlp_dist_rank(void) { return 0; }
 int mlp_dist_size(void) { return 1; }
+int mlp_dist_ranks_on_host(void) { return 1; }
 void mlp_dist_stop(void) {}
 int mlp_dist_first_failure(bool ok) { return ok ? -1 : 0; }
 bool mlp_dist_all_same(const void *bytes, size_t n) { (void)bytes; (void)n; return true; }

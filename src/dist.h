@@ -31,6 +31,8 @@ int mlp_dist_start(char *err, size_t errlen);
 bool mlp_dist_active(void); /* started, on more than one process or one */
 int mlp_dist_rank(void);    /* 0 without MPI */
 int mlp_dist_size(void);    /* 1 without MPI */
+/* How many ranks of the job run on this host (1 without MPI). */
+int mlp_dist_ranks_on_host(void);
 /* Ends MPI if it was started. */
 void mlp_dist_stop(void);
 

@@ -290,7 +290,7 @@ int mlp_bench_mpi_scaling(const mlp_bench_mpi_config *c)
     mlp_apply_threads(o->threads);
     if (c->epochs > MAX_EPOCHS)
         mlp_usage_error("bench", "--epochs: at most %d with --scaling", MAX_EPOCHS);
-    mlp_mpi_job_start("bench");
+    mlp_mpi_job_start("bench", o->threads);
     int rank = mlp_dist_rank(), size = mlp_dist_size();
     char path[MLP_RESULTS_PATH_MAX], err[MLP_ERROR_MAX];
     int bad = 0;
@@ -400,7 +400,7 @@ int mlp_bench_mpi_scaling(const mlp_bench_mpi_config *c)
 
 int mlp_bench_mpi_independent(mlp_bench_one_fn run, void *user, const char *out_dir, bool save)
 {
-    mlp_mpi_job_start("bench");
+    mlp_mpi_job_start("bench", 1); /* each rank has the host to itself in its turn */
     if (!mlp_dist_active())
         return mlp_fail("bench", "--independent runs under mpirun "
                                  "(mpirun -np N --map-by node mlpbench bench --independent)");

@@ -95,7 +95,7 @@ int mlp_cmd_train(int argc, char **argv)
 
     const mlp_kernel_set *set = mlp_choose_set("train", opt.set, opt.spec.train.model.precision);
     mlp_apply_threads(opt.threads);
-    mlp_mpi_job_start("train");
+    mlp_mpi_job_start("train", opt.threads);
     int rank = mlp_dist_rank(), size = mlp_dist_size();
     if (size > 1 && opt.spec.train.model.batch < 2) {
         if (rank == 0)

@@ -5,13 +5,19 @@
 
 #include "dist.h"
 #include "mpi_job.h"
+#include "topo.h"
 
-void mlp_mpi_job_start(const char *cmd)
+void mlp_mpi_job_start(const char *cmd, int threads)
 {
     char err[MLP_ERROR_MAX];
     if (mlp_dist_start(err, sizeof err) != 0) {
         mlp_fail(cmd, err);
         exit(MLP_EXIT_FAILURE);
+    }
+    const char *env = getenv("OMP_NUM_THREADS");
+    if (mlp_dist_active() && threads <= 0 && !(env && *env)) {
+        int share = mlp_topo_physical_cores() / mlp_dist_ranks_on_host();
+        mlp_apply_threads(share > 0 ? share : 1);
     }
 }
 

@@ -6,8 +6,11 @@
 
 #include "cli.h"
 
-/* Starts MPI when launched by mpirun; a failure is one line and exit 1. */
-void mlp_mpi_job_start(const char *cmd);
+/* Starts MPI when launched by mpirun; a failure is one line and exit 1. Under mpirun,
+ * when neither --threads (threads 0) nor OMP_NUM_THREADS says otherwise, threaded sets
+ * get the host's cores shared among the ranks on it (at least one each), not all of
+ * them per rank. */
+void mlp_mpi_job_start(const char *cmd, int threads);
 /* Loads opt's workload into w on every rank. Returns 0 when every rank loaded it and
  * all agree on the workload, the kernel set and the data's bytes; else the exit status
  * (1), the reason printed once (by the failing rank, or rank 0 for a disagreement),
