@@ -34,8 +34,9 @@ int mlp_dist_env_rank(void)
 struct mlp_dist_comm {
     mlp_grad_comm grad;
     MPI_Comm comm;
-    bool verify;
+    bool verify, split_wait;
     double seconds;        /* in sum() and metrics() since the last take */
+    double wait;           /* at the barrier before each exchange (split_wait) */
     void *send, *recv;     /* pack buffers */
     size_t send_cap, recv_cap;
     int *counts;           /* [4 * size]: send counts and displacements, receive too */
@@ -177,6 +178,12 @@ static void step_sum(void *user, mlp_tree *t, void *out)
 {
     mlp_dist_comm *c = user;
     double t0 = MPI_Wtime();
+    if (c->split_wait) {
+        MPI_Barrier(c->comm);
+        double t1 = MPI_Wtime();
+        c->wait += t1 - t0;
+        t0 = t1;
+    }
     int me = c->grad.rank, size = c->grad.size;
     size_t len = t->len, es = t->p == MLP_F32 ? sizeof(float) : sizeof(double);
     MPI_Datatype type = t->p == MLP_F32 ? MPI_FLOAT : MPI_DOUBLE;
@@ -293,6 +300,18 @@ double mlp_dist_comm_take_seconds(mlp_dist_comm *c)
     return s;
 }
 
+void mlp_dist_comm_split_wait(mlp_dist_comm *c, bool on)
+{
+    c->split_wait = on;
+}
+
+double mlp_dist_comm_take_wait(mlp_dist_comm *c)
+{
+    double s = c->wait;
+    c->wait = 0;
+    return s;
+}
+
 void mlp_dist_comm_barrier(mlp_dist_comm *c)
 {
     if (c->comm != MPI_COMM_NULL)
@@ -365,6 +384,8 @@ mlp_dist_comm *mlp_dist_comm_open(int ranks, bool verify)
 }
 
 double mlp_dist_comm_take_seconds(mlp_dist_comm *c) { (void)c; return 0; }
+void mlp_dist_comm_split_wait(mlp_dist_comm *c, bool on) { (void)c; (void)on; }
+double mlp_dist_comm_take_wait(mlp_dist_comm *c) { (void)c; return 0; }
 void mlp_dist_comm_barrier(mlp_dist_comm *c) { (void)c; }
 double mlp_dist_comm_max(mlp_dist_comm *c, double x) { (void)c; return x; }
 void mlp_dist_comm_close(mlp_dist_comm *c) { free(c); }

@@ -54,6 +54,11 @@ mlp_dist_comm *mlp_dist_comm_open(int ranks, bool verify);
 const mlp_grad_comm *mlp_dist_comm_grad(const mlp_dist_comm *c);
 /* Wall seconds this rank spent in the step's communication since the last call. */
 double mlp_dist_comm_take_seconds(mlp_dist_comm *c);
+/* For timing (bench): every exchange first waits at a barrier, timed apart, so that the
+ * communication seconds are the transfer alone and *wait the time spent waiting for the
+ * other ranks to arrive (load imbalance, a rank not on a core). */
+void mlp_dist_comm_split_wait(mlp_dist_comm *c, bool on);
+double mlp_dist_comm_take_wait(mlp_dist_comm *c);
 /* Barrier on the communicator (for timing). */
 void mlp_dist_comm_barrier(mlp_dist_comm *c);
 /* The largest of every rank's x, on every rank of c. */

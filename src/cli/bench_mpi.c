@@ -2,9 +2,11 @@
  * and bandwidth probe, and whole-cluster (independent) benchmarking (see bench_mpi.h).
  *
  * Timing of a scaling case, on each rank of the k taking part: the ranks meet at a
- * barrier before every epoch; the epoch's wall time and the time spent in the step's
- * exchange (dist.c: the Alltoallv, this rank's additions over the tree, the Allgatherv,
- * and the epoch's one metrics reduction) are taken; compute is the rest. Per step: the
+ * barrier before every epoch; the epoch's wall time, the time waiting at a barrier that
+ * bench puts before each step's exchange (the other ranks arriving: imbalance, a rank
+ * not on a core), and the time in the exchange itself (dist.c: the Alltoallv, this
+ * rank's additions over the tree, the Allgatherv, and the epoch's one metrics
+ * reduction) are taken; compute is the rest. Per step: the
  * epoch's times divided by its steps (ceil(records / batch)). A case's step time is the
  * slowest rank's (the step ends when the last rank has the sum). */
 #include <math.h>
@@ -156,6 +158,7 @@ typedef struct case_result {
     size_t batch, steps;
     double step, compute, comm; /* medians over epochs of the slowest rank, per step */
     double step_min, comm_min;  /* the least disturbed epoch's (a shared machine) */
+    double wait;                /* median: at the barrier before each exchange */
 } case_result;
 
 static int cmp_double(const void *a, const void *b)
@@ -171,13 +174,14 @@ static double median(double *v, int n)
 }
 
 /* One case on the first k ranks; every rank of the world calls it. Rank 0 gets every
- * rank's samples into `samples` [size][2][epochs] (NaN for ranks left out). */
+ * rank's samples into `samples` [size][3][epochs]: epoch, exchange and wait seconds (NaN
+ * for ranks left out). */
 static void run_case(const mlp_bench_mpi_config *c, const mlp_kernel_set *set, mlp_workload *w,
                      int k, size_t batch, double *samples)
 {
     int rank = mlp_dist_rank(), E = c->epochs;
-    double mine[2 * MAX_EPOCHS];
-    for (int i = 0; i < 2 * E; i++)
+    double mine[3 * MAX_EPOCHS];
+    for (int i = 0; i < 3 * E; i++)
         mine[i] = NAN;
     mlp_dist_comm *dc = mlp_dist_comm_open(k, false);
     if (dc) {
@@ -188,43 +192,50 @@ static void run_case(const mlp_bench_mpi_config *c, const mlp_kernel_set *set, m
         if (!e)
             mlp_dist_abort(err);
         mlp_model_set_comm(mlp_engine_model(e), k > 1 ? mlp_dist_comm_grad(dc) : NULL);
+        mlp_dist_comm_split_wait(dc, true);
         for (int i = 0; i < c->warmup + E; i++) {
             mlp_epoch_report r;
             mlp_dist_comm_barrier(dc);
             mlp_dist_comm_take_seconds(dc);
+            mlp_dist_comm_take_wait(dc);
             mlp_engine_train_epoch(e, &r);
-            double comm = mlp_dist_comm_take_seconds(dc);
+            double comm = mlp_dist_comm_take_seconds(dc), wait = mlp_dist_comm_take_wait(dc);
             if (i >= c->warmup) {
                 mine[i - c->warmup] = r.train_seconds;
                 mine[E + i - c->warmup] = comm;
+                mine[2 * E + i - c->warmup] = wait;
             }
         }
         mlp_engine_close(e, false);
         mlp_dist_comm_close(dc);
     }
-    MPI_Gather(mine, 2 * E, MPI_DOUBLE, samples, 2 * E, MPI_DOUBLE, 0, MPI_COMM_WORLD);
+    MPI_Gather(mine, 3 * E, MPI_DOUBLE, samples, 3 * E, MPI_DOUBLE, 0, MPI_COMM_WORLD);
     (void)rank;
 }
 
 static json_t *summarise(case_result *cr, const double *samples, int E, int size)
 {
-    double step[MAX_EPOCHS], compute[MAX_EPOCHS], comm[MAX_EPOCHS];
+    double step[MAX_EPOCHS], compute[MAX_EPOCHS], comm[MAX_EPOCHS], wait[MAX_EPOCHS];
     json_t *per_rank = json_array();
     for (int e = 0; e < E; e++)
-        step[e] = compute[e] = comm[e] = 0;
+        step[e] = compute[e] = comm[e] = wait[e] = 0;
     for (int r = 0; r < cr->ranks && r < size; r++) {
-        const double *s = samples + (size_t)r * 2 * (size_t)E;
-        json_t *ep = json_array(), *cm = json_array();
+        const double *s = samples + (size_t)r * 3 * (size_t)E;
+        json_t *ep = json_array(), *cm = json_array(), *wt = json_array();
         for (int e = 0; e < E; e++) {
-            double t = s[e] / (double)cr->steps, x = s[E + e] / (double)cr->steps;
+            double t = s[e] / (double)cr->steps, x = s[E + e] / (double)cr->steps,
+                   w = s[2 * E + e] / (double)cr->steps;
             step[e] = fmax(step[e], t);
             comm[e] = fmax(comm[e], x);
-            compute[e] = fmax(compute[e], t - x);
+            wait[e] = fmax(wait[e], w);
+            compute[e] = fmax(compute[e], t - x - w);
             json_array_append_new(ep, json_real(s[e]));
             json_array_append_new(cm, json_real(s[E + e]));
+            json_array_append_new(wt, json_real(s[2 * E + e]));
         }
-        json_array_append_new(per_rank, json_pack("{s:i, s:o, s:o}", "rank", r,
-                                                  "epoch_seconds", ep, "comm_seconds", cm));
+        json_array_append_new(per_rank, json_pack("{s:i, s:o, s:o, s:o}", "rank", r,
+                                                  "epoch_seconds", ep, "comm_seconds", cm,
+                                                  "wait_seconds", wt));
     }
     double lo = INFINITY, lo_comm = INFINITY;
     for (int e = 0; e < E; e++)
@@ -234,12 +245,13 @@ static json_t *summarise(case_result *cr, const double *samples, int E, int size
     cr->step = median(step, E);
     cr->compute = median(compute, E);
     cr->comm = median(comm, E);
-    return json_pack("{s:s, s:i, s:I, s:I, s:f, s:f, s:f, s:f, s:f, s:o}", "mode",
+    cr->wait = median(wait, E);
+    return json_pack("{s:s, s:i, s:I, s:I, s:f, s:f, s:f, s:f, s:f, s:f, s:o}", "mode",
                      cr->mode ? "weak" : "strong", "ranks", cr->ranks, "batch",
                      (json_int_t)cr->batch, "steps_per_epoch", (json_int_t)cr->steps,
                      "step_seconds", cr->step, "compute_seconds", cr->compute, "comm_seconds",
-                     cr->comm, "step_seconds_min", cr->step_min, "comm_seconds_min",
-                     cr->comm_min, "per_rank", per_rank);
+                     cr->comm, "wait_seconds", cr->wait, "step_seconds_min", cr->step_min,
+                     "comm_seconds_min", cr->comm_min, "per_rank", per_rank);
 }
 
 static void print_table(const case_result *cr, int n, int mode)
@@ -250,8 +262,9 @@ static void print_table(const case_result *cr, int n, int mode)
             one = &cr[i];
     printf("%s scaling (%s): per step, the slowest rank, median over epochs (min: the "
            "fastest epoch)\n", mode ? "weak" : "strong", mode ? "B rows per rank" : "fixed batch");
-    printf("  %5s %7s %10s %9s %11s %9s %9s %8s %10s\n", "ranks", "batch", "step ms", "min",
-           "compute ms", "comm ms", "min", mode ? "" : "speedup", "efficiency");
+    printf("  %5s %7s %10s %9s %11s %9s %9s %9s %8s %10s\n", "ranks", "batch", "step ms",
+           "min", "compute ms", "wait ms", "comm ms", "min", mode ? "" : "speedup",
+           "efficiency");
     for (int i = 0; i < n; i++) {
         if (cr[i].mode != mode)
             continue;
@@ -263,9 +276,10 @@ static void print_table(const case_result *cr, int n, int mode)
         char sp[16] = "";
         if (!mode)
             snprintf(sp, sizeof sp, "%.2f", speed);
-        printf("  %5d %7zu %10.3f %9.3f %11.3f %9.3f %9.3f %8s %9.0f%%\n", cr[i].ranks,
-               cr[i].batch, cr[i].step * 1e3, cr[i].step_min * 1e3, cr[i].compute * 1e3,
-               cr[i].comm * 1e3, cr[i].comm_min * 1e3, sp, eff * 100);
+        printf("  %5d %7zu %10.3f %9.3f %11.3f %9.3f %9.3f %9.3f %8s %9.0f%%\n",
+               cr[i].ranks, cr[i].batch, cr[i].step * 1e3, cr[i].step_min * 1e3,
+               cr[i].compute * 1e3, cr[i].wait * 1e3, cr[i].comm * 1e3, cr[i].comm_min * 1e3,
+               sp, eff * 100);
     }
     printf("\n");
 }
@@ -305,6 +319,19 @@ int mlp_bench_mpi_scaling(const mlp_bench_mpi_config *c)
         if (c->ranks[i] > size)
             bad = rank == 0 ? mlp_fail("bench", "--ranks: more ranks than mpirun started")
                             : MLP_EXIT_FAILURE;
+    size_t most = 1; /* the largest batch a case will run */
+    for (int i = 0; i < c->nranks; i++)
+        most = (size_t)c->ranks[i] > most ? (size_t)c->ranks[i] : most;
+    if (!c->nranks)
+        most = (size_t)size;
+    most = c->weak ? most * o->spec.train.model.batch : o->spec.train.model.batch;
+    if (!bad && (c->strong || c->weak) && most > o->spec.train_count) {
+        if (rank == 0)
+            fprintf(stderr, "mlpbench bench: error: --scaling: a batch of %zu rows, but "
+                            "--train-count is %zu (each step must have its whole batch) "
+                            "(see 'mlpbench bench --help')\n", most, o->spec.train_count);
+        bad = MLP_EXIT_USAGE;
+    }
     if (!bad && c->save && rank == 0) {
         if (c->out)
             snprintf(path, sizeof path, "%s", c->out);
@@ -313,8 +340,12 @@ int mlp_bench_mpi_scaling(const mlp_bench_mpi_config *c)
         if (!bad && mlp_results_check_writable(path, err, sizeof err) != 0)
             bad = mlp_fail("bench", err);
     }
-    if (mlp_dist_active() && mlp_dist_first_failure(!bad) >= 0)
-        return mlp_mpi_job_end(MLP_EXIT_FAILURE);
+    int failed = mlp_dist_active() ? mlp_dist_first_failure(!bad) : -1;
+    if (failed >= 0) { /* the status of the first rank that failed, on every rank */
+        int status = bad;
+        MPI_Bcast(&status, 1, MPI_INT, failed, MPI_COMM_WORLD);
+        return mlp_mpi_job_end(status);
+    }
     if (bad)
         return mlp_mpi_job_end(bad);
     mlp_workload w;
@@ -338,7 +369,7 @@ int mlp_bench_mpi_scaling(const mlp_bench_mpi_config *c)
             ks[nk++] = k;
     size_t B = o->spec.train.model.batch, count = o->spec.train_count;
     int E = c->epochs;
-    double *samples = malloc((size_t)size * 2 * (size_t)E * sizeof *samples);
+    double *samples = malloc((size_t)size * 3 * (size_t)E * sizeof *samples);
     case_result cr[2 * MLP_BENCH_MPI_MAX_RANKS];
     int ncr = 0;
     json_t *cases = json_array();

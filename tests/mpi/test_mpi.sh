@@ -8,7 +8,8 @@
 #              one-line message, no hang
 #   disagree   ranks given different --batch: exit 1 and the message, no hang
 #   usage      a bad value under mpirun: exit 2, the message printed once (rank 0);
-#              --batch 1 on 2 ranks: exit 2; bench --ranks beyond the ranks started: 1
+#              --batch 1 on 2 ranks: exit 2; bench --ranks beyond the ranks started: 1;
+#              bench --scaling weak whose batch outgrows the training set: 2
 #   scaling    bench --scaling strong,weak --mpi-probe on 2 ranks: one mpi-scaling file
 #              with both modes' cases on 1 and 2 ranks, every rank's samples and context,
 #              the probe's alpha and beta; compare refuses it (status 1); tools/mpi-model
@@ -76,6 +77,11 @@ case "$case_name" in
     [ "$rc" = 1 ] || fail "--ranks 3 on 2 ranks: status $rc, expected 1"
     n=$(grep -c 'more ranks than mpirun started' "$tmp/err")
     [ "$n" = 1 ] || fail "--ranks 3 on 2 ranks: the message $n times: $(cat "$tmp/err")"
+    run -np 2 "$mlp" bench --scaling weak --batch 600 --no-save >"$tmp/out" 2>"$tmp/err"
+    rc=$?
+    [ "$rc" = 2 ] || fail "weak scaling past the training set: status $rc, expected 2"
+    n=$(grep -c 'a batch of 1200 rows, but --train-count is 1000' "$tmp/err")
+    [ "$n" = 1 ] || fail "weak scaling past the training set: the message $n times: $(cat "$tmp/err")"
     echo "ok   usage errors under mpirun: status 2, said once"
     ;;
   scaling)
@@ -97,6 +103,7 @@ for c in d["cases"]:
         assert all(0 <= x <= t for x, t in zip(r["comm_seconds"], r["epoch_seconds"])), r
     assert c["steps_per_epoch"] == -(-200 // c["batch"]), "steps"
     assert (c["comm_seconds"] > 0) == (c["ranks"] > 1), "communication only on 2 ranks"
+    assert c["wait_seconds"] >= 0 and all(len(r["wait_seconds"]) == 2 for r in c["per_rank"]), c
 p = d["probe"]
 assert p["alpha_seconds"] > 0 and p["beta_seconds_per_byte"] > 0, p
 print("ok   scaling file:", cases, "alpha %.2f us" % (p["alpha_seconds"] * 1e6))
