@@ -118,6 +118,8 @@ static void SFX(test)(mlp_model *m, const mlp_data *d, mlp_metrics *acc)
     }
 }
 
+#include "microbatch_impl.h"
+
 #undef REAL
 #undef SFX
 #undef TABLE
