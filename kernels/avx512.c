@@ -27,20 +27,6 @@
  * inputs needs n + 16 entries. */
 enum { AVX512_CHUNK = 1024, AVX512_TILE_VECS = 6 };
 
-/* The many-row forward with W in L1 (avx512_blocked_impl.h): fewer rows take the row
- * path; bytes of W per block (L1 is 48 KiB here, 32 KiB on Zen 4); at most blocks per
- * call (AVX512_CHUNK / 16), rows per group and list entries per group. */
-#ifndef MLP_BLOCKED_BYTES
-#define MLP_BLOCKED_BYTES (24 * 1024)
-#endif
-enum {
-    BLOCKED_MIN_ROWS = 8,
-    BLOCKED_BYTES = MLP_BLOCKED_BYTES,
-    BLOCKED_MAX_BLOCKS = 64,
-    BLOCKED_GROUP_ROWS = 64,
-    BLOCKED_ENTRIES = 8192,
-};
-
 /* sum of the 16 lanes by a fixed tree: halves, quarters, pairs, neighbours */
 static inline float hsum_f32(__m512 v)
 {
@@ -112,7 +98,6 @@ static inline void store_positions_8(int32_t *pos, __mmask8 mask, int32_t k)
 #define V_HSUM(v) hsum_f32(v)
 #define ADD_SQUARES(acc, d) add_squares_f32(acc, d)
 #define STORE_POSITIONS(pos, m, k) store_positions_16(pos, m, k)
-#define V_COMPRESS(m, v) _mm512_maskz_compress_ps(m, v)
 #define HVEC __m256
 #define HLANES 8
 #define HV_SET1(x) _mm256_set1_ps(x)
@@ -144,7 +129,6 @@ static inline void store_positions_8(int32_t *pos, __mmask8 mask, int32_t k)
 #define V_HSUM(v) hsum_f64(v)
 #define ADD_SQUARES(acc, d) add_squares_f64(acc, d)
 #define STORE_POSITIONS(pos, m, k) store_positions_8(pos, m, k)
-#define V_COMPRESS(m, v) _mm512_maskz_compress_pd(m, v)
 #define HVEC __m256d
 #define HLANES 4
 #define HV_SET1(x) _mm256_set1_pd(x)

@@ -107,8 +107,6 @@ static ALWAYS_INLINE void SFX(forward_tile)(const int nvec, MASK last, size_t co
         TILE_STORE(j, y + j * LANES, V_ADD(even[j], odd[j]));
 }
 
-#include "avx512_blocked_impl.h"
-
 /* Y[B,N] = X[B,K] . W[K,N]
  * Each Y[b,n] sums the k with X[b,k] != 0 in ascending order, per chunk of
  * AVX512_CHUNK inputs as two FMA chains (forward_tile) whose sum carries over to the
@@ -119,10 +117,6 @@ static void SFX(forward)(size_t B, size_t K, size_t N, const REAL *restrict X, s
                          const REAL *restrict W, size_t ldw, REAL *restrict Y, size_t ldy)
 {
     assert(ldw >= N && (B <= 1 || (ldx >= K && ldy >= N)));
-    if (SFX(forward_blocked_fits)(B, K, N)) { /* many rows: W in L1, the same bits */
-        SFX(forward_blocked)(B, K, N, X, ldx, W, ldw, Y, ldy);
-        return;
-    }
     int32_t pos[AVX512_CHUNK + LANES];
     for (size_t b = 0; b < B; b++) {
         const REAL *x = X + b * ldx;
@@ -391,7 +385,6 @@ static double SFX(error_delta)(size_t n, const REAL *restrict target, const REAL
 #undef V_HSUM
 #undef ADD_SQUARES
 #undef STORE_POSITIONS
-#undef V_COMPRESS
 #undef HVEC
 #undef HLANES
 #undef HV_SET1
