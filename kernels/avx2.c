@@ -173,9 +173,6 @@ static inline __m256d add_squares_f64(__m256d acc, __m256d d)
 #define HV_FMA(a, b, c) _mm_fmadd_pd(a, b, c)
 #include "avx2_impl.h"
 
-MLP_UPDATE_FORWARD_PAIR(avx2, f32, float)
-MLP_UPDATE_FORWARD_PAIR(avx2, f64, double)
-
 static void avx2_fill_f32(mlp_kernels_f32 *t)
 {
     MLP_FILL_TABLE(t, avx2, f32);

@@ -105,10 +105,6 @@ static inline void store_positions_8(int32_t *pos, __mmask8 mask, int32_t k)
 #define HV_STOREU(p, v) _mm256_storeu_ps(p, v)
 #define HV_MUL(a, b) _mm256_mul_ps(a, b)
 #define HV_FMA(a, b, c) _mm256_fmadd_ps(a, b, c)
-#define HV_ZERO() _mm256_setzero_ps()
-#define HV_ADD(a, b) _mm256_add_ps(a, b)
-#define HV_FMA_IF(a, b, c, m) _mm256_mask3_fmadd_ps(a, b, c, m)
-#define V_FROM_HALVES(lo, hi) _mm512_insertf32x8(_mm512_castps256_ps512(lo), hi, 1)
 #include "avx512_impl.h"
 
 #define REAL double
@@ -140,10 +136,6 @@ static inline void store_positions_8(int32_t *pos, __mmask8 mask, int32_t k)
 #define HV_STOREU(p, v) _mm256_storeu_pd(p, v)
 #define HV_MUL(a, b) _mm256_mul_pd(a, b)
 #define HV_FMA(a, b, c) _mm256_fmadd_pd(a, b, c)
-#define HV_ZERO() _mm256_setzero_pd()
-#define HV_ADD(a, b) _mm256_add_pd(a, b)
-#define HV_FMA_IF(a, b, c, m) _mm256_mask3_fmadd_pd(a, b, c, m)
-#define V_FROM_HALVES(lo, hi) _mm512_insertf64x4(_mm512_castpd256_pd512(lo), hi, 1)
 #include "avx512_impl.h"
 
 static void avx512_fill_f32(mlp_kernels_f32 *t)

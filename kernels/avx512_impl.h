@@ -3,8 +3,7 @@
  * Generates (static): the seven slots SFX(forward), SFX(backward), SFX(update),
  * SFX(relu), SFX(relu_backward), SFX(multiply), SFX(error_delta), and their helpers
  * SFX(first_lanes), SFX(nonzero_positions), SFX(forward_tile), SFX(update_row_tile),
- * SFX(update_row_masked), SFX(update_tile_cols), SFX(update_batch_tile); and
- * (avx512_fused_impl.h) SFX(update_forward).
+ * SFX(update_row_masked), SFX(update_tile_cols), SFX(update_batch_tile).
  * Expects, defined by the includer for this inclusion (#undef'd at the end here):
  *   REAL, SFX(name)       float / double; name -> avx512_<name>_f32 / _f64
  *   VEC, MASK, LANES      __m512, __mmask16, 16 lanes / __m512d, __mmask8, 8 lanes
@@ -20,8 +19,7 @@
  *   V_HSUM(v)             the sum of the lanes by a fixed tree
  *   ADD_SQUARES(acc, d)   acc + d*d in float64 lanes (__m512d)
  *   STORE_POSITIONS(pos, m, k)  the lanes in m, plus k, packed to the front of pos
- *   HVEC, HLANES, HV_SET1, HV_LOADU, HV_STOREU, HV_MUL, HV_FMA(a, b, c) = a*b + c,
- *   HV_ZERO, HV_ADD, HV_FMA_IF(a, b, c, m) (__mmask8 m), V_FROM_HALVES(lo, hi):
+ *   HVEC, HLANES, HV_SET1, HV_LOADU, HV_STOREU, HV_MUL, HV_FMA(a, b, c) = a*b + c:
  *                         the same at half width (__m256 / __m256d)
  * and, from avx512.c for both inclusions: ALWAYS_INLINE, AVX512_CHUNK,
  * AVX512_TILE_VECS, hsum_f64.
@@ -359,8 +357,6 @@ static double SFX(error_delta)(size_t n, const REAL *restrict target, const REAL
     return hsum_f64(sum);
 }
 
-#include "avx512_fused_impl.h"
-
 /* this header's own macros, then the includer's vocabulary */
 #undef TILE_COLS
 #undef TILE_LOAD
@@ -396,7 +392,3 @@ static double SFX(error_delta)(size_t n, const REAL *restrict target, const REAL
 #undef HV_STOREU
 #undef HV_MUL
 #undef HV_FMA
-#undef HV_ZERO
-#undef HV_ADD
-#undef HV_FMA_IF
-#undef V_FROM_HALVES

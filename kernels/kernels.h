@@ -52,13 +52,6 @@ typedef struct mlp_kernels_f32 {
     void (*update)(size_t B, size_t K, size_t N, float alpha, const float *restrict X,
                    size_t ldx, const float *restrict DY, size_t lddy, float *restrict W,
                    size_t ldw);
-    /* The per-sample (B = 1) step's two calls on one W in one pass: first
-     * W[K,N] += alpha * (x[K]^T . dy[N]) (update), then y[N] = xn[K] . W[K,N]
-     * (forward, from the updated W). The same bits as this set's update and forward
-     * called in that order, which is what the reference does (MLP_UPDATE_FORWARD_PAIR). */
-    void (*update_forward)(size_t K, size_t N, float alpha, const float *restrict x,
-                           const float *restrict dy, float *restrict W, size_t ldw,
-                           const float *restrict xn, float *restrict y);
     /* x[n] = (x >= 0) * x, in place: negatives become -0.0, NaN stays NaN */
     void (*relu)(size_t n, float *x);
     /* delta[n] *= mask(act[n]): seed mask act >= 0, strict mask act > 0 (0 or 1) */
@@ -79,9 +72,6 @@ typedef struct mlp_kernels_f64 {
     void (*update)(size_t B, size_t K, size_t N, double alpha, const double *restrict X,
                    size_t ldx, const double *restrict DY, size_t lddy, double *restrict W,
                    size_t ldw);
-    void (*update_forward)(size_t K, size_t N, double alpha, const double *restrict x,
-                           const double *restrict dy, double *restrict W, size_t ldw,
-                           const double *restrict xn, double *restrict y);
     void (*relu)(size_t n, double *x);
     void (*relu_backward)(size_t n, const double *restrict act, double *restrict delta,
                           mlp_relu_grad mode);
@@ -145,25 +135,11 @@ struct mlp_kernel_set {
         (t)->forward = prefix##_forward_##suffix;                                         \
         (t)->backward = prefix##_backward_##suffix;                                       \
         (t)->update = prefix##_update_##suffix;                                           \
-        (t)->update_forward = prefix##_update_forward_##suffix;                           \
         (t)->relu = prefix##_relu_##suffix;                                               \
         (t)->relu_backward = prefix##_relu_backward_##suffix;                             \
         (t)->multiply = prefix##_multiply_##suffix;                                       \
         (t)->error_delta = prefix##_error_delta_##suffix;                                 \
     } while (0)
-
-/* Defines a set's update_forward as its update and forward called in sequence (the
- * reference's, and every set's without a fused one): MLP_UPDATE_FORWARD_PAIR(scalar,
- * f32, float) defines static scalar_update_forward_f32 from scalar_update_f32 and
- * scalar_forward_f32. */
-#define MLP_UPDATE_FORWARD_PAIR(prefix, suffix, REAL_T)                                    \
-    static void prefix##_update_forward_##suffix(                                          \
-        size_t K, size_t N, REAL_T alpha, const REAL_T *restrict x, const REAL_T *restrict dy, \
-        REAL_T *restrict W, size_t ldw, const REAL_T *restrict xn, REAL_T *restrict y)     \
-    {                                                                                      \
-        prefix##_update_##suffix(1, K, N, alpha, x, K, dy, N, W, ldw);                     \
-        prefix##_forward_##suffix(1, K, N, xn, K, W, ldw, y, N);                           \
-    }
 
 /* Registry (kernels/registry.c). Sets are listed in rank order, the reference first. */
 size_t mlp_kernel_set_count(void);

@@ -113,9 +113,6 @@ NEON_INLINE double neon_red1_f64(float64x2_t a)
 #define REDL(a) vpaddq_f64((a)[0], (a)[1])
 #include "neon_impl.h"
 
-MLP_UPDATE_FORWARD_PAIR(neon, f32, float)
-MLP_UPDATE_FORWARD_PAIR(neon, f64, double)
-
 static void neon_fill_f32(mlp_kernels_f32 *t)
 {
     MLP_FILL_TABLE(t, neon, f32);

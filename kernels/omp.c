@@ -18,11 +18,6 @@
 /* Multiply-adds (or elements) below which a call stays on the calling thread. A
  * 784x40 B=1 forward is 31,360; a 256-row test-pass chunk of the 40x10 layer 102,400. */
 enum { OMP_MIN_MACS = 65536, OMP_MIN_ELEMENTS = 1 << 16 };
-/* K x N below which update_forward stays on the calling thread (see
- * omp_fused_impl.h for the measurement behind it) */
-#ifndef OMP_FUSED_MIN_MACS
-#define OMP_FUSED_MIN_MACS 65536
-#endif
 
 /* The base set's tables, and its lanes as the grain of column splits, filled once
  * per precision (under a critical section) by the first fill of this set; every
@@ -82,7 +77,6 @@ static void omp_fill_f32(mlp_kernels_f32 *t)
     t->forward = omp_forward_f32;
     t->backward = omp_backward_f32;
     t->update = omp_update_f32;
-    t->update_forward = omp_update_forward_f32;
     t->relu = omp_relu_f32;
     t->relu_backward = omp_relu_backward_f32;
     t->multiply = omp_multiply_f32;
@@ -101,7 +95,6 @@ static void omp_fill_f64(mlp_kernels_f64 *t)
     t->forward = omp_forward_f64;
     t->backward = omp_backward_f64;
     t->update = omp_update_f64;
-    t->update_forward = omp_update_forward_f64;
     t->relu = omp_relu_f64;
     t->relu_backward = omp_relu_backward_f64;
     t->multiply = omp_multiply_f64;

@@ -1,8 +1,7 @@
 /* omp_impl.h: body of the OpenMP kernels, included by omp.c once per precision.
  *
  * Generates (static): SFX(forward), SFX(backward), SFX(update), SFX(relu),
- * SFX(relu_backward), SFX(multiply) (error_delta, a sum, is the base set's own), and
- * (omp_fused_impl.h) SFX(update_forward).
+ * SFX(relu_backward), SFX(multiply) (error_delta, a sum, is the base set's own).
  * Expects, defined by the includer for this inclusion (#undef'd at the end here):
  *   REAL, SFX(name)  float / double; name -> omp_<name>_f32 / _f64
  *   INNER            the base set's table of this precision
@@ -138,8 +137,6 @@ static void SFX(multiply)(size_t n, REAL *restrict x, const REAL *restrict m)
             INNER.multiply(end - begin, x + begin, m + begin);
     }
 }
-
-#include "omp_fused_impl.h"
 
 /* the includer's vocabulary */
 #undef REAL

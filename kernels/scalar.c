@@ -10,9 +10,6 @@
 #define SFX(name) scalar_##name##_f64
 #include "scalar_impl.h"
 
-MLP_UPDATE_FORWARD_PAIR(scalar, f32, float)
-MLP_UPDATE_FORWARD_PAIR(scalar, f64, double)
-
 static void scalar_fill_f32(mlp_kernels_f32 *t)
 {
     MLP_FILL_TABLE(t, scalar, f32);

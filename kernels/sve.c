@@ -79,9 +79,6 @@ SVE_INLINE size_t sve_compact_store_f64(svbool_t nz, size_t j, uint32_t *dst)
 #define COMPACT_STORE sve_compact_store_f64
 #include "sve_impl.h"
 
-MLP_UPDATE_FORWARD_PAIR(sve, f32, float)
-MLP_UPDATE_FORWARD_PAIR(sve, f64, double)
-
 static void sve_fill_f32(mlp_kernels_f32 *t)
 {
     MLP_FILL_TABLE(t, sve, f32);

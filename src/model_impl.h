@@ -48,17 +48,14 @@ static size_t SFX(argmax)(const REAL *v, size_t n)
     return best;
 }
 
-/* Forward through both layers for `rows` records starting at x; layer_2 into m->out.
- * have_layer_0: m->hidden already holds layer_0 . W01 (the fused step made it). */
-static void SFX(forward_rows)(mlp_model *m, size_t rows, const REAL *x, bool dropout,
-                              bool have_layer_0)
+/* Forward through both layers for `rows` records starting at x; layer_2 into m->out. */
+static void SFX(forward_rows)(mlp_model *m, size_t rows, const REAL *x, bool dropout)
 {
     const mlp_model_config *c = &m->cfg;
     const TABLE_TYPE *k = &m->TABLE;
     size_t I = c->inputs, H = c->hidden, O = c->outputs;
     REAL *hidden = m->hidden, *out = m->out;
-    if (!have_layer_0)
-        k->forward(rows, I, H, x, I, m->w01, H, hidden, H); /* [rows,I] . [I,H] */
+    k->forward(rows, I, H, x, I, m->w01, H, hidden, H); /* [rows,I] . [I,H] */
     k->relu(rows * H, hidden);
     if (dropout) {
         /* dropout_mask = np.random.randint(2, size=layer_1.shape); layer_1 *= mask * 2 */
@@ -92,13 +89,10 @@ static void SFX(train_epoch)(mlp_model *m, const mlp_data *d, mlp_metrics *acc)
     size_t I = c->inputs, H = c->hidden, O = c->outputs;
     const REAL *X = d->x, *Y = d->y;
     REAL *hidden = m->hidden, *delta_out = m->delta_out, *delta_hidden = m->delta_hidden;
-    /* Per-sample SGD: the update of W01 by one sample and the forward of the next
-     * through W01 are one call (update_forward, the same bits as the two). */
-    bool fused = c->batch == 1;
     for (size_t start = 0; start < d->count; start += c->batch) {
         size_t rows = d->count - start < c->batch ? d->count - start : c->batch;
         const REAL *x = X + start * I;
-        SFX(forward_rows)(m, rows, x, c->dropout, fused && start > 0);
+        SFX(forward_rows)(m, rows, x, c->dropout);
         /* layer_2_delta = y - layer_2 */
         SFX(score_rows)(m, rows, Y + start * O, d->labels + start, acc);
         /* layer_1_delta = layer_2_delta . W12^T * relu2deriv(layer_1) [* dropout mask] */
@@ -109,10 +103,7 @@ static void SFX(train_epoch)(mlp_model *m, const mlp_data *d, mlp_metrics *acc)
         /* W += alpha * layer^T . delta, with alpha / rows: the mean over the batch */
         REAL alpha = (REAL)(c->alpha / (double)rows);
         k->update(rows, H, O, alpha, hidden, H, delta_out, O, m->w12, O);
-        if (fused && start + 1 < d->count) /* the next sample's layer_0 . W01 into hidden */
-            k->update_forward(I, H, alpha, x, delta_hidden, m->w01, H, x + I, hidden);
-        else
-            k->update(rows, I, H, alpha, x, I, delta_hidden, H, m->w01, H);
+        k->update(rows, I, H, alpha, x, I, delta_hidden, H, m->w01, H);
     }
 }
 
@@ -122,7 +113,7 @@ static void SFX(test)(mlp_model *m, const mlp_data *d, mlp_metrics *acc)
     const REAL *X = d->x, *Y = d->y;
     for (size_t start = 0; start < d->count; start += m->rows_cap) {
         size_t rows = d->count - start < m->rows_cap ? d->count - start : m->rows_cap;
-        SFX(forward_rows)(m, rows, X + start * I, false, false);
+        SFX(forward_rows)(m, rows, X + start * I, false);
         SFX(score_rows)(m, rows, Y + start * O, d->labels + start, acc);
     }
 }
