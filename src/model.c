@@ -1,6 +1,7 @@
 /* model.c: the seed network's state (weights, work buffers, RNG stream) and the
  * precision dispatch over model_impl.h. */
 #define _DEFAULT_SOURCE /* madvise, MADV_HUGEPAGE */
+#include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,8 @@ struct mlp_model {
     const mlp_kernel_set *set;
     mlp_kernels_f32 k32;
     mlp_kernels_f64 k64;
+    mlp_kernels_f32 base_k32; /* of the set a threaded set is built on (else k32's) */
+    mlp_kernels_f64 base_k64;
     mlp_rng rng;
     size_t rows_cap; /* rows the work buffers hold */
     void *w01, *w12; /* [inputs, hidden], [hidden, outputs] */
@@ -75,12 +78,14 @@ static void *alloc_aligned(size_t bytes)
 #define SFX(name) name##_f32
 #define TABLE k32
 #define TABLE_TYPE mlp_kernels_f32
+#define BASE_TABLE base_k32
 #include "model_impl.h"
 
 #define REAL double
 #define SFX(name) name##_f64
 #define TABLE k64
 #define TABLE_TYPE mlp_kernels_f64
+#define BASE_TABLE base_k64
 #include "model_impl.h"
 
 /* Room for `slots` micro-batch error sums in the epoch and for the gradient buffers a
@@ -191,6 +196,10 @@ mlp_model *mlp_model_create(const mlp_model_config *cfg, const mlp_kernel_set *s
     mlp_kernel_set_table_f32(set, &m->k32);
     if (mlp_kernel_set_has(set, MLP_F64))
         mlp_kernel_set_table_f64(set, &m->k64);
+    const mlp_kernel_set *base = set->base ? set->base() : set;
+    mlp_kernel_set_table_f32(base, &m->base_k32);
+    if (mlp_kernel_set_has(base, MLP_F64))
+        mlp_kernel_set_table_f64(base, &m->base_k64);
     m->rows_cap = cfg->batch > TEST_CHUNK_ROWS ? cfg->batch : TEST_CHUNK_ROWS;
     size_t rs = mlp_precision_size(cfg->precision), rows = m->rows_cap;
     m->w01 = alloc_aligned(cfg->inputs * cfg->hidden * rs);
