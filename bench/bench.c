@@ -338,9 +338,11 @@ static double speedup(const mlp_bench_phase *ref, const mlp_bench_phase *ph)
 }
 
 /* The roofline bound of one phase of `records` records and its percent (roofline.h):
- * flops.h's byte model split into the inputs (records x I values) and the weights. */
+ * flops.h's byte model split into the inputs (records x I values) and the weights.
+ * The model reads the weights once per record; blocked calls (kernels.h) read them
+ * once per call of `rows` rows (1: the row paths), so that traffic is divided by rows. */
 static void phase_bound(const mlp_bench_run *run, const mlp_bench_case *k, mlp_bench_phase *ph,
-                        size_t records)
+                        size_t records, size_t rows)
 {
     const mlp_model_config *mc = &run->cfg.spec.train.model;
     const mlp_topo_info *t = &run->machine.topo;
@@ -354,7 +356,7 @@ static void phase_bound(const mlp_bench_run *run, const mlp_bench_case *k, mlp_b
     double inputs = (double)records * (double)mc->inputs * size;
     mlp_phase_work w = {
         .flop = ph->flops.executed,
-        .weight_bytes = ph->bytes.executed - inputs,
+        .weight_bytes = (ph->bytes.executed - inputs) / (double)rows,
         .weight_footprint = (double)(mc->inputs * mc->hidden + mc->hidden * mc->outputs) * size,
         .input_bytes = inputs,
         .input_footprint = inputs,
@@ -364,13 +366,36 @@ static void phase_bound(const mlp_bench_run *run, const mlp_bench_case *k, mlp_b
                                ? 100 * ph->bound.bound_s / ph->stats.median : 0;
 }
 
+/* rows per forward call of the test pass (src/model.c's TEST_CHUNK_ROWS; more if the
+ * batch is larger) */
+enum { MLP_TEST_CHUNK_ROWS = 256 };
+
+/* The inputs whose terms a case's kernels compute in one phase: the SIMD sets skip the
+ * zero inputs on their row paths, but the blocked paths (kernels.h: batches of
+ * MLP_BLOCKED_MIN_ROWS rows or more; forward only with a W over 256 KiB) are dense.
+ * The FLOP model counts forward and update together (4 * nonzero * H), so a training
+ * epoch whose forward skips zeros and whose update does not gets the mean of the two. */
+static size_t computed_inputs(const mlp_bench_case *k, const mlp_model_config *mc, size_t rows,
+                              size_t count, size_t nonzero, bool training)
+{
+    size_t dense = count * mc->inputs, size = mlp_precision_size(k->precision);
+    if (!k->skips_zero_inputs)
+        return dense;
+    size_t fwd = mlp_blocked_forward(rows, mc->inputs, mc->hidden, size) ? dense : nonzero;
+    if (!training)
+        return fwd;
+    size_t upd = mlp_blocked_batch(rows) ? dense : nonzero;
+    return fwd / 2 + upd / 2 + (fwd % 2 + upd % 2) / 2;
+}
+
 void mlp_bench_finish(mlp_bench_run *run)
 {
     const mlp_model_config *mc = &run->cfg.spec.train.model;
     for (size_t i = 0; i < run->ncases; i++) {
         mlp_bench_case *k = &run->cases[i];
-        size_t nz_train = k->skips_zero_inputs ? run->train_nonzero : run->train_count * mc->inputs;
-        size_t nz_test = k->skips_zero_inputs ? run->test_nonzero : run->test_count * mc->inputs;
+        size_t test_rows = mc->batch > MLP_TEST_CHUNK_ROWS ? mc->batch : MLP_TEST_CHUNK_ROWS;
+        size_t nz_train = computed_inputs(k, mc, mc->batch, run->train_count, run->train_nonzero, true);
+        size_t nz_test = computed_inputs(k, mc, test_rows, run->test_count, run->test_nonzero, false);
         size_t size = mlp_precision_size(k->precision);
         k->train.flops = mlp_flops_train_epoch(mc, run->train_count, nz_train);
         k->test.flops = mlp_flops_test_pass(mc, run->test_count, nz_test);
@@ -392,8 +417,11 @@ void mlp_bench_finish(mlp_bench_run *run)
         k->peak_gflops = run->have_peak ? mlp_peak_gflops(&run->peak, k->precision, k->threads) : 0;
         k->percent_of_peak = k->peak_gflops > 0 ? 100 * k->train.gflops_executed / k->peak_gflops : 0;
         if (run->have_peak) {
-            phase_bound(run, k, &k->train, run->train_count);
-            phase_bound(run, k, &k->test, run->test_count);
+            size_t batch = mc->batch, size = mlp_precision_size(k->precision);
+            size_t test_rows = batch > MLP_TEST_CHUNK_ROWS ? batch : MLP_TEST_CHUNK_ROWS;
+            bool test_blocked = mlp_blocked_forward(test_rows, mc->inputs, mc->hidden, size);
+            phase_bound(run, k, &k->train, run->train_count, mlp_blocked_batch(batch) ? batch : 1);
+            phase_bound(run, k, &k->test, run->test_count, test_blocked ? test_rows : 1);
         }
     }
 }

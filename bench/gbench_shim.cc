@@ -174,6 +174,9 @@ std::vector<MatShape> matrix_shapes()
     for (size_t B : {1, 64})
         for (size_t KN : {16, 64, 256, 1024}) // size sweep
             v.push_back({B, KN, KN, 0.0});
+    // batched GEMM shapes (mini-batch 256, hidden 1024: the blocked kernels)
+    v.push_back({256, 784, 1024, 0.0});
+    v.push_back({256, 1024, 1024, 0.0});
     return v;
 }
 

@@ -10,8 +10,11 @@
  * Built with -mavx2 -mfma (kernels/CMakeLists.txt); requires both. */
 #include <assert.h>
 #include <immintrin.h>
+#include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 
 #include "kernels.h"
 
@@ -143,6 +146,13 @@ static inline __m256d add_squares_f64(__m256d acc, __m256d d)
 #define HV_STOREU(p, v) _mm_storeu_ps(p, v)
 #define HV_MUL(a, b) _mm_mul_ps(a, b)
 #define HV_FMA(a, b, c) _mm_fmadd_ps(a, b, c)
+#define S_FMA(a, b, c) fmaf(a, b, c)
+#define GEMM_MR 6
+#define GEMM_NR 2
+#define BWD_MR 3
+#define BWD_KR 4
+#define BWD_TAIL_SCALAR 0
+#include "gemm_impl.h"
 #include "avx2_impl.h"
 
 #define REAL double
@@ -171,6 +181,13 @@ static inline __m256d add_squares_f64(__m256d acc, __m256d d)
 #define HV_STOREU(p, v) _mm_storeu_pd(p, v)
 #define HV_MUL(a, b) _mm_mul_pd(a, b)
 #define HV_FMA(a, b, c) _mm_fmadd_pd(a, b, c)
+#define S_FMA(a, b, c) fma(a, b, c)
+#define GEMM_MR 6
+#define GEMM_NR 2
+#define BWD_MR 3
+#define BWD_KR 4
+#define BWD_TAIL_SCALAR 0
+#include "gemm_impl.h"
 #include "avx2_impl.h"
 
 static void avx2_fill_f32(mlp_kernels_f32 *t)

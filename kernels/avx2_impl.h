@@ -123,6 +123,10 @@ static void SFX(forward)(size_t B, size_t K, size_t N, const REAL *restrict X, s
                          const REAL *restrict W, size_t ldw, REAL *restrict Y, size_t ldy)
 {
     assert(ldw >= N && (B <= 1 || (ldx >= K && ldy >= N)));
+    if (mlp_blocked_forward(B, K, N, sizeof(REAL))) {
+        SFX(blocked_forward)(B, K, N, X, ldx, W, ldw, Y, ldy);
+        return;
+    }
     int32_t pos[AVX2_CHUNK + 8];
     for (size_t b = 0; b < B; b++) {
         const REAL *x = X + b * ldx;
@@ -155,6 +159,10 @@ static void SFX(backward)(size_t B, size_t K, size_t N, const REAL *restrict DY,
                           const REAL *restrict W, size_t ldw, REAL *restrict DX, size_t lddx)
 {
     assert(ldw >= N && (B <= 1 || (lddy >= N && lddx >= K)));
+    if (mlp_blocked_batch(B)) {
+        SFX(blocked_backward)(B, K, N, DY, lddy, W, ldw, DX, lddx);
+        return;
+    }
     size_t full = N / LANES;
     __m256i tail = FIRST_LANES(N % LANES);
     for (size_t b = 0; b < B; b++) {
@@ -284,6 +292,10 @@ static void SFX(update)(size_t B, size_t K, size_t N, REAL alpha, const REAL *re
                         size_t ldw)
 {
     assert(ldw >= N && (B <= 1 || (ldx >= K && lddy >= N)));
+    if (mlp_blocked_batch(B)) {
+        SFX(blocked_update)(B, K, N, alpha, X, ldx, DY, lddy, W, ldw);
+        return;
+    }
     if (B == 0)
         return;
     if (B == 1) {

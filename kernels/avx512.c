@@ -16,8 +16,11 @@
  * requires each of them, and AVX2 (which -mavx512f implies). */
 #include <assert.h>
 #include <immintrin.h>
+#include <math.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 
 #include "kernels.h"
 
@@ -109,6 +112,13 @@ static inline void store_positions_8(int32_t *pos, __mmask8 mask, int32_t k)
 #define HV_ADD(a, b) _mm256_add_ps(a, b)
 #define HV_MLOAD(m, p) _mm256_maskz_loadu_ps(m, p)
 #define HV_MSTORE(p, m, v) _mm256_mask_storeu_ps(p, m, v)
+#define S_FMA(a, b, c) fmaf(a, b, c)
+#define GEMM_MR 8
+#define GEMM_NR 3
+#define BWD_MR 4
+#define BWD_KR 6
+#define BWD_TAIL_SCALAR 0
+#include "gemm_impl.h"
 #include "avx512_impl.h"
 
 #define REAL double
@@ -144,6 +154,13 @@ static inline void store_positions_8(int32_t *pos, __mmask8 mask, int32_t k)
 #define HV_ADD(a, b) _mm256_add_pd(a, b)
 #define HV_MLOAD(m, p) _mm256_maskz_loadu_pd(m, p)
 #define HV_MSTORE(p, m, v) _mm256_mask_storeu_pd(p, m, v)
+#define S_FMA(a, b, c) fma(a, b, c)
+#define GEMM_MR 8
+#define GEMM_NR 3
+#define BWD_MR 4
+#define BWD_KR 6
+#define BWD_TAIL_SCALAR 0
+#include "gemm_impl.h"
 #include "avx512_impl.h"
 
 static void avx512_fill_f32(mlp_kernels_f32 *t)

@@ -18,7 +18,27 @@
  * calls on disjoint ranges of the outputs give the same bits as one call on all of
  * them, and omp's static split of independent outputs across threads is bitwise
  * identical for any thread count. Each *_impl.h says how it meets the contract;
- * src/check_kernels.c tests omp against itself on 1..4 threads and against its base. */
+ * src/check_kernels.c tests omp against itself on 1..4 threads and against its base.
+ *
+ * Batched calls (B >= MLP_BLOCKED_MIN_ROWS) of the SIMD sets run blocked GEMM kernels
+ * (kernels/gemm_impl.h, sve_gemm_impl.h), chosen by the two rules below. backward and
+ * update give the same bits blocked as on the row path, so for them the contract holds
+ * as stated. forward cannot at speed: the row path's two FMA chains split a row's list
+ * of nonzero inputs (which skips MNIST's ~81% zeros), the blocked path is one chain
+ * over every k, ascending, with MR rows sharing each load of W. So forward keeps a
+ * weaker guarantee: its bits depend also on which path the call takes,
+ * mlp_blocked_forward(B, K, N): the contract holds among calls that take the same path
+ * (every split of the rows that leaves each part MLP_BLOCKED_MIN_ROWS rows or more,
+ * which is how omp splits a blocked forward, and every split of anything on the row
+ * path). The blocked paths' order is also independent of the vector width: the
+ * blocked forward and update of avx2, avx512, neon and sve agree bit for bit
+ * (check_kernels' "fma order" rows). The sparse forward of the test pass (W of
+ * 784x40) stays on the row path: W is small enough that re-reading it per row is
+ * cheap, and the row path skips the zero inputs.
+ *
+ * Peer sets (`peer`, e.g. blas: a vendor library) are checked and benchmarked beside
+ * ours but keep no order of their own, so none of this holds for them: the registry
+ * never picks a peer as the default or as omp's base. */
 #ifndef MLP_KERNELS_H
 #define MLP_KERNELS_H
 
@@ -30,6 +50,20 @@
 typedef enum { MLP_RELU_GRAD_SEED = 0, MLP_RELU_GRAD_STRICT = 1 } mlp_relu_grad;
 
 typedef enum { MLP_F32 = 0, MLP_F64 = 1 } mlp_precision;
+
+/* When a SIMD set's slot takes its blocked kernels (see the top of this file): every
+ * batched backward and update, and a batched forward whose W is over 256 KiB (a W
+ * that fits in L2 is cheap to re-read per row, and the row path skips zero inputs). */
+enum { MLP_BLOCKED_MIN_ROWS = 4 };
+#define MLP_BLOCKED_MIN_W_BYTES ((size_t)256 << 10)
+static inline bool mlp_blocked_batch(size_t B)
+{
+    return B >= MLP_BLOCKED_MIN_ROWS;
+}
+static inline bool mlp_blocked_forward(size_t B, size_t K, size_t N, size_t element_size)
+{
+    return B >= MLP_BLOCKED_MIN_ROWS && K * N * element_size > MLP_BLOCKED_MIN_W_BYTES;
+}
 enum { MLP_PRECISIONS = 2 };
 
 /* "f32" / "f64" */
@@ -125,6 +159,12 @@ struct mlp_kernel_set {
     /* forward and update leave out the terms with a zero input X[b,k] == 0 (the same
      * result; less work on MNIST's ~81% zero pixels). For `bench`'s executed FLOP count. */
     bool skips_zero_inputs;
+    /* A peer: someone else's kernels (a vendor BLAS), checked and benchmarked beside
+     * ours but never the default set nor omp's base, and outside the instruction gate. */
+    bool peer;
+    /* NULL, or whether what the set needs beyond CPU features is here (blas: the
+     * library loads). Runnable = the CPU has `requires` and this says yes. */
+    bool (*available)(void);
 };
 
 /* Fills every slot of table t from functions named PREFIX_<slot>_SUFFIX, as every

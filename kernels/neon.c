@@ -12,10 +12,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 
 #include "kernels.h"
 
 #define NEON_INLINE static inline __attribute__((always_inline))
+#define ALWAYS_INLINE inline __attribute__((always_inline))
 /* Non-zero indices are gathered this many inputs at a time (a uint16_t list on the stack). */
 #define NEON_CHUNK 1024
 
@@ -68,6 +71,28 @@ NEON_INLINE float32x4_t neon_red4_f32(float32x4_t a0, float32x4_t a1, float32x4_
 #define ALLZERO4 neon_allzero4_f32
 #define RED1 neon_red1_f32
 #define REDL(a) neon_red4_f32((a)[0], (a)[1], (a)[2], (a)[3])
+/* the vocabulary of gemm_impl.h (the blocked kernels), undefined after it */
+#define VEC float32x4_t
+#define LANES 4
+#define V_ZERO() VZERO
+#define V_SET1(x) VDUP(x)
+#define V_LOADU(p) VLD(p)
+#define V_STOREU(p, v) VST(p, v)
+#define V_HSUM(v) RED1(v)
+#define S_FMA(a, b, c) SFMA(a, b, c)
+#define GEMM_MR 8
+#define GEMM_NR 3
+#define BWD_MR 4
+#define BWD_KR 6
+#define BWD_TAIL_SCALAR 1
+#include "gemm_impl.h"
+#undef VEC
+#undef LANES
+#undef V_ZERO
+#undef V_SET1
+#undef V_LOADU
+#undef V_STOREU
+#undef V_HSUM
 #include "neon_impl.h"
 
 /* ---- float64: 2 lanes ---- */
@@ -111,6 +136,28 @@ NEON_INLINE double neon_red1_f64(float64x2_t a)
 #define ALLZERO4 neon_allzero4_f64
 #define RED1 neon_red1_f64
 #define REDL(a) vpaddq_f64((a)[0], (a)[1])
+/* the vocabulary of gemm_impl.h (the blocked kernels), undefined after it */
+#define VEC float64x2_t
+#define LANES 2
+#define V_ZERO() VZERO
+#define V_SET1(x) VDUP(x)
+#define V_LOADU(p) VLD(p)
+#define V_STOREU(p, v) VST(p, v)
+#define V_HSUM(v) RED1(v)
+#define S_FMA(a, b, c) SFMA(a, b, c)
+#define GEMM_MR 8
+#define GEMM_NR 3
+#define BWD_MR 4
+#define BWD_KR 6
+#define BWD_TAIL_SCALAR 1
+#include "gemm_impl.h"
+#undef VEC
+#undef LANES
+#undef V_ZERO
+#undef V_SET1
+#undef V_LOADU
+#undef V_STOREU
+#undef V_HSUM
 #include "neon_impl.h"
 
 static void neon_fill_f32(mlp_kernels_f32 *t)

@@ -18,7 +18,10 @@
  * omp_get_num_threads()). */
 
 /* Y[B,N] = X[B,K] . W[K,N]: rows of Y split across threads, or its columns when
- * there are fewer rows than threads */
+ * there are fewer rows than threads. A call that takes the blocked path
+ * (mlp_blocked_forward) is split into parts of at least MLP_BLOCKED_MIN_ROWS rows, on
+ * fewer threads if need be, so that every part takes it too (kernels.h: the blocked
+ * and row forward differ in their order of operations). */
 static void SFX(forward)(size_t B, size_t K, size_t N, const REAL *restrict X, size_t ldx,
                          const REAL *restrict W, size_t ldw, REAL *restrict Y, size_t ldy)
 {
@@ -30,7 +33,15 @@ static void SFX(forward)(size_t B, size_t K, size_t N, const REAL *restrict X, s
     {
         int parts = omp_get_num_threads(), t = omp_get_thread_num();
         size_t begin, end;
-        if (B >= (size_t)parts) {
+        if (mlp_blocked_forward(B, K, N, sizeof(REAL))) {
+            size_t most = B / MLP_BLOCKED_MIN_ROWS;
+            int used = (size_t)parts < most ? parts : (int)most;
+            if (t < used) {
+                part_range(B, 1, t, used, &begin, &end);
+                INNER.forward(end - begin, K, N, X + begin * ldx, ldx, W, ldw,
+                              Y + begin * ldy, ldy);
+            }
+        } else if (B >= (size_t)parts) {
             part_range(B, 1, t, parts, &begin, &end);
             if (end > begin)
                 INNER.forward(end - begin, K, N, X + begin * ldx, ldx, W, ldw, Y + begin * ldy,

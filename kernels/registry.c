@@ -69,7 +69,7 @@ const mlp_kernel_set *mlp_kernel_set_reference(void)
 
 bool mlp_kernel_set_runnable(const mlp_kernel_set *set)
 {
-    return mlp_cpu_has(set->requires);
+    return mlp_cpu_has(set->requires) && (!set->available || set->available());
 }
 
 bool mlp_kernel_set_has(const mlp_kernel_set *set, mlp_precision p)
@@ -77,13 +77,13 @@ bool mlp_kernel_set_has(const mlp_kernel_set *set, mlp_precision p)
     return p == MLP_F32 ? set->fill_f32 != NULL : set->fill_f64 != NULL;
 }
 
-/* the highest-ranked runnable set (of equal ranks, the one listed last) */
+/* the highest-ranked runnable set that is not a peer (of equal ranks, the one listed last) */
 static const mlp_kernel_set *best(bool allow_threaded)
 {
     const mlp_kernel_set *found = &mlp_set_scalar;
     for (size_t i = 0; i < SET_COUNT; i++)
-        if (mlp_kernel_set_runnable(sets[i]) && sets[i]->rank >= found->rank &&
-            (allow_threaded || !sets[i]->threaded))
+        if (!sets[i]->peer && mlp_kernel_set_runnable(sets[i]) &&
+            sets[i]->rank >= found->rank && (allow_threaded || !sets[i]->threaded))
             found = sets[i];
     return found;
 }

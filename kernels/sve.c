@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 
 #include "kernels.h"
 
@@ -47,6 +48,7 @@ SVE_INLINE size_t sve_compact_store_f32(svbool_t nz, size_t j, uint32_t *dst)
 #define CMPNE0(pg, v) svcmpne_n_f32((pg), (v), 0.0f)
 #define ADDV svaddv_f32
 #define COMPACT_STORE sve_compact_store_f32
+#include "sve_gemm_impl.h"
 #include "sve_impl.h"
 
 /* ---- float64 ---- */
@@ -77,6 +79,7 @@ SVE_INLINE size_t sve_compact_store_f64(svbool_t nz, size_t j, uint32_t *dst)
 #define CMPNE0(pg, v) svcmpne_n_f64((pg), (v), 0.0)
 #define ADDV svaddv_f64
 #define COMPACT_STORE sve_compact_store_f64
+#include "sve_gemm_impl.h"
 #include "sve_impl.h"
 
 static void sve_fill_f32(mlp_kernels_f32 *t)

@@ -129,6 +129,10 @@ static void SFX(forward)(size_t B, size_t K, size_t N, const REAL *restrict X, s
 {
     assert(B <= 1 || (ldx >= K && ldy >= N));
     assert(K <= 1 || ldw >= N);
+    if (mlp_blocked_forward(B, K, N, sizeof(REAL))) {
+        SFX(blocked_forward)(B, K, N, X, ldx, W, ldw, Y, ldy);
+        return;
+    }
     for (size_t b = 0; b < B; b++)
         SFX(sparse_row)(K, X + b * ldx, 1, W, ldw, N, Y + b * ldy, false, 0);
 }
@@ -140,6 +144,10 @@ static void SFX(backward)(size_t B, size_t K, size_t N, const REAL *restrict DY,
 {
     assert(B <= 1 || (lddy >= N && lddx >= K));
     assert(K <= 1 || ldw >= N);
+    if (mlp_blocked_batch(B)) {
+        SFX(blocked_backward)(B, K, N, DY, lddy, W, ldw, DX, lddx);
+        return;
+    }
     const size_t vl = VL();
     svbool_t pt = PTRUE();
     for (size_t b = 0; b < B; b++) {
@@ -214,6 +222,10 @@ static void SFX(update)(size_t B, size_t K, size_t N, REAL alpha, const REAL *re
 {
     assert(B <= 1 || (ldx >= K && lddy >= N));
     assert(K <= 1 || ldw >= N);
+    if (mlp_blocked_batch(B)) {
+        SFX(blocked_update)(B, K, N, alpha, X, ldx, DY, lddy, W, ldw);
+        return;
+    }
     if (B == 1) {
         const size_t vl = VL();
         for (size_t c = 0; c < N;) {

@@ -42,6 +42,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_blocked.h"
 #include "check_kernels.h"
 
 /* ---- values, buffers and random inputs, precision chosen at run time ---- */
@@ -699,6 +700,7 @@ static void add_product(shape_list *l, size_t max_b, const size_list *ks, const 
  *   tiles   B = 1..3, K = 1, 2, w+1, 3w; N = m*w-1, m*w, m*w+1 for m = 3..T+1, 4w+3,
  *           2Tw, 2Tw+1 (T = WIDEST_TILE_VECTORS: one past the widest tile, and two)
  *   chunks  B = 1..2, K = c-1, c, c+1, 2c+2w+1 (c = INPUT_CHUNK); N = 1, w+1, 40, Tw+1
+ *   blocked B = 4..131 with K and N past the blocked kernels' tiles and blocks
  * then the model's (K,N) = (784,40), (40,10) with B = 1, 100, 256, unpadded. */
 static void matrix_shapes(shape_list *l, size_t w)
 {
@@ -734,6 +736,14 @@ static void matrix_shapes(shape_list *l, size_t w)
         add_size(&ns, chunk_n[i]);
     }
     add_product(l, 2, &ks, &ns);
+
+    /* the blocked kernels (B >= 4, kernels/gemm_impl.h): edges of the micro-tiles
+     * (8 or 6 rows, 3 or 2 vectors; backward 4x6, 3x4), of KC (128 or 384) and of the
+     * MC (128 or 96 rows) and NC blocks; W over 256 KiB in float32 for forward's */
+    const size_t blocked[][3] = {{4, 300, 241},  {5, 1100, 70}, {13, 257, 300},
+                                 {131, 129, 510}, {9, 3, 23},    {7, 40, 10}};
+    for (size_t i = 0; i < sizeof blocked / sizeof blocked[0]; i++)
+        add_shape(l, blocked[i][0], blocked[i][1], blocked[i][2], true);
 
     const size_t model[][2] = {{784, 40}, {40, 10}};
     const size_t batches[] = {1, 100, 256};
@@ -1069,5 +1079,5 @@ int mlp_check_kernels(uint64_t seed, const char *only_set, FILE *out, mlp_check_
                 failed += mlp_check_thread_identity(set, p, THREAD_CHECK_MAX, seed, out, tally);
         }
     }
-    return failed;
+    return failed + mlp_check_blocked(seed, only_set, out, tally);
 }

@@ -11,6 +11,7 @@
 #include "cli.h"
 #include "dist.h"
 #include "commands.h"
+#include "mnist.h"
 #include "results.h"
 #include "workers.h"
 
@@ -45,7 +46,13 @@ static const char usage[] =
     "                       the seed workload when /usr/bin/python3 has numpy)\n"
     "  --format text|json   text: the table; json: the result document on stdout\n"
     "  --quiet              no progress line on stderr\n"
-    "  --worker F:C         internal: be a worker process for repetitions F..F+C-1\n\n"
+    "  --worker F:C         internal: be a worker process for repetitions F..F+C-1\n"
+    "  --preset minibatch   the batched workload of the blocked kernels: --hidden 1024\n"
+    "                       --batch 256, the 60000 training images of data/mnist-full\n"
+    "                       (tools/fetch-mnist) if there, else the embedded 1000;\n"
+    "                       --warmup 1 --epochs 2 --repetitions 5 --check-epochs 1; every\n"
+    "                       runnable set but the reference (minutes per epoch). Other\n"
+    "                       options, before or after it, override it\n\n"
     "Under mpirun (a build with MPI; docs/mpi-scaling.md):\n"
     "  --scaling LIST       strong, weak or strong,weak: time the data-parallel step\n"
     "                       (--batch B, B > 1) on 1..N ranks (strong: batch B; weak: B rows\n"
@@ -65,7 +72,7 @@ static const char usage[] =
 enum {
     OPT_SETS = MLP_OPT_COMMAND_FIRST, OPT_WARMUP, OPT_REPETITIONS, OPT_PIN, OPT_CHECK_EPOCHS,
     OPT_NO_PEAK, OPT_SHUFFLE_SEED, OPT_OUT, OPT_NO_SAVE, OPT_QUIET, OPT_PROCESSES, OPT_WORKER,
-    OPT_NO_NUMPY, OPT_SCALING, OPT_RANKS, OPT_MPI_PROBE, OPT_INDEPENDENT,
+    OPT_NO_NUMPY, OPT_SCALING, OPT_RANKS, OPT_MPI_PROBE, OPT_INDEPENDENT, OPT_PRESET,
 };
 
 typedef struct bench_cli {
@@ -78,6 +85,7 @@ typedef struct bench_cli {
     bool save, quiet;
     mlp_bench_mpi_config mpi; /* --scaling, --ranks, --mpi-probe */
     bool independent;
+    bool preset_minibatch;  /* --preset minibatch */
 } bench_cli;
 
 /* Calls fn on each comma-separated item of list. */
@@ -191,6 +199,7 @@ static bool parse_bench_option(int opt, const char *arg, bench_cli *b)
     case OPT_RANKS: for_each_item("ranks", arg, add_ranks, &b->mpi); break;
     case OPT_MPI_PROBE: b->mpi.probe = true; break;
     case OPT_INDEPENDENT: b->independent = true; break;
+    case OPT_PRESET: break; /* applied before the other options (apply_preset) */
     case OPT_PROCESSES:
         c->processes = (int)mlp_parse_ulong("bench", "processes", arg, 0, 10000);
         break;
@@ -208,8 +217,49 @@ static bool parse_bench_option(int opt, const char *arg, bench_cli *b)
     return true;
 }
 
+/* data/mnist-full beside the default data folder, if tools/fetch-mnist filled it */
+static const char *full_mnist_dir(void)
+{
+    static char dir[4096];
+    snprintf(dir, sizeof dir, "%s-full", mlp_default_data_dir());
+    char file[4200];
+    snprintf(file, sizeof file, "%s/train-images-idx3-ubyte", dir);
+    return access(file, R_OK) == 0 ? dir : NULL;
+}
+
+/* --preset NAME anywhere in argv (before "--"): set its values first, so that every
+ * other option, before or after it, overrides them. Bad name: exit 2. */
+static void apply_preset(int argc, char **argv, bench_cli *b)
+{
+    const char *name = NULL;
+    for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
+        if (strcmp(argv[i], "--preset") == 0)
+            name = i + 1 < argc ? argv[++i] : "";
+        else if (strncmp(argv[i], "--preset=", 9) == 0)
+            name = argv[i] + 9;
+    }
+    if (!name)
+        return;
+    if (strcmp(name, "minibatch") != 0)
+        mlp_usage_error("bench", "--preset expects minibatch, got '%s'", name);
+    b->preset_minibatch = true;
+    mlp_run_spec *s = &b->run.spec;
+    s->train.model.hidden = 1024;
+    s->train.model.batch = 256;
+    const char *full = full_mnist_dir();
+    if (full) {
+        s->data_dir = full;
+        s->train_count = 60000;
+    }
+    b->cfg.warmup = 1;
+    b->cfg.epochs = 2;
+    b->cfg.repetitions = 5;
+    b->cfg.check_epochs = 1;
+}
+
 static void parse_args(int argc, char **argv, bench_cli *b)
 {
+    apply_preset(argc, argv, b);
     static const struct option options[] = {
         MLP_WORKLOAD_OPTIONS,
         {"sets", required_argument, NULL, OPT_SETS},
@@ -229,6 +279,7 @@ static void parse_args(int argc, char **argv, bench_cli *b)
         {"ranks", required_argument, NULL, OPT_RANKS},
         {"mpi-probe", no_argument, NULL, OPT_MPI_PROBE},
         {"independent", no_argument, NULL, OPT_INDEPENDENT},
+        {"preset", required_argument, NULL, OPT_PRESET},
         {0, 0, 0, 0}};
     int c;
     opterr = 0;
@@ -252,7 +303,8 @@ static void resolve_lists(bench_cli *b)
         for_each_item("sets", b->sets, add_set, c);
     } else {
         for (size_t i = 0; i < mlp_kernel_set_count() && c->nsets < MLP_BENCH_MAX_SETS; i++)
-            if (mlp_kernel_set_runnable(mlp_kernel_set_at(i)))
+            if (mlp_kernel_set_runnable(mlp_kernel_set_at(i)) &&
+                !(b->preset_minibatch && mlp_kernel_set_at(i) == mlp_kernel_set_reference()))
                 c->sets[c->nsets++] = mlp_kernel_set_at(i);
     }
     if (b->precisions) {

@@ -10,7 +10,8 @@
 static const char usage[] =
     "usage: mlpbench list\n"
     "Lists the kernel sets built into this binary, what they are built on, their\n"
-    "precisions, and whether this CPU can run them. '*' marks the default set.\n";
+    "precisions, and whether this CPU can run them ('not available': a peer set whose\n"
+    "library is not installed). '*' marks the default set.\n";
 
 int mlp_cmd_list(int argc, char **argv)
 {
@@ -41,8 +42,10 @@ int mlp_cmd_list(int argc, char **argv)
             strcat(prec, "f32");
         if (mlp_kernel_set_has(s, MLP_F64))
             strcat(prec, *prec ? ",f64" : "f64");
-        printf("%c %-8s %-26s %-10s %s\n", s == best ? '*' : ' ', s->name, isa, prec,
-               mlp_kernel_set_runnable(s) ? "runs" : "cannot run");
+        const char *runs = mlp_kernel_set_runnable(s) ? "runs"
+                           : mlp_cpu_has(s->requires) ? "not available" /* its library */
+                                                      : "cannot run";
+        printf("%c %-8s %-26s %-10s %s\n", s == best ? '*' : ' ', s->name, isa, prec, runs);
     }
     printf("\nMPI: %s%s\n", mlp_dist_library(),
            mlp_dist_built() ? " (mpirun -np N mlpbench train --batch B: data-parallel)" : "");
