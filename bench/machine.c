@@ -15,6 +15,7 @@
 #include <cpuid.h>
 #endif
 
+#include "dist.h"
 #include "kernels.h"
 #include "machine.h"
 
@@ -376,10 +377,12 @@ json_t *mlp_machine_json(const mlp_machine *m)
                             "fixed", m->governor_fixed);
     json_t *git = json_pack("{s:s, s:b, s:s}", "commit", m->git_commit, "dirty", m->git_dirty,
                             "source", m->git_source);
-    json_t *build = json_pack("{s:s, s:s, s:s, s:s, s:o, s:o}", "version", MLP_VERSION,
+    json_t *build = json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o}", "version", MLP_VERSION,
                               "compiler", m->compiler, "flags", m->cflags, "build_type",
                               m->build_type, "git", git, "test_slowdown",
                               *MLP_TEST_SLOWDOWN_TEXT ? json_string(MLP_TEST_SLOWDOWN_TEXT)
+                                                      : json_null(),
+                              "mpi", mlp_dist_built() ? json_string(mlp_dist_library())
                                                       : json_null());
     return json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:s, s:s}", "host_name",
                      m->hostname, "cpu", cpu, "topology", topology_json(&m->topo), "os", os,
@@ -429,6 +432,7 @@ void mlp_machine_print(FILE *f, const mlp_machine *m)
     fprintf(f, "Governor:    %s\n", m->governor);
     fprintf(f, "Load:        %.2f %.2f %.2f\n", m->loadavg[0], m->loadavg[1], m->loadavg[2]);
     fprintf(f, "Compiler:    %s, %s build, flags: %s\n", m->compiler, m->build_type, m->cflags);
+    fprintf(f, "MPI:         %s\n", mlp_dist_library());
     if (*MLP_TEST_SLOWDOWN_TEXT)
         fprintf(f, "Test build:  every epoch slowed by a fraction %s on purpose "
                    "(MLP_TEST_SLOWDOWN)\n", MLP_TEST_SLOWDOWN_TEXT);

@@ -121,6 +121,8 @@ static json_t *config_json(const mlp_bench_run *run)
         (json_int_t)m->hidden, "outputs", (json_int_t)m->outputs, "seed", (json_int_t)m->seed,
         "alpha", m->alpha, "batch", (json_int_t)m->batch, "dropout", m->dropout, "relu_grad",
         m->relu_grad == MLP_RELU_GRAD_SEED ? "seed" : "strict");
+    if (m->batch > 1) /* B > 1 sums micro-batches in a fixed tree: part of the workload */
+        json_object_set_new(model, "micro_batch", json_integer((json_int_t)m->micro_batch));
     return json_pack("{s:o, s:o, s:o, s:o, s:i, s:i, s:i, s:i, s:o, s:b, s:s, s:i, s:b, s:I, "
                      "s:o, s:o, s:s, s:I, s:I}",
                      "model", model, "sets", sets, "precisions", precs, "threads", threads,

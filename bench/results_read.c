@@ -201,6 +201,10 @@ static json_t *pick(const json_t *from, const char *const *keys, size_t n)
 static int read_mlpbench(reader *r, json_t *doc)
 {
     mlp_result_file *f = r->f;
+    const json_t *kind = json_object_get(doc, "kind");
+    if (json_is_string(kind) && strcmp(json_string_value(kind), "mpi-scaling") == 0)
+        return fail(r, "an MPI scaling result (bench --scaling): compare judges bench and "
+                       "Google Benchmark results; tools/mpi-model reads this one");
     const json_t *sv = json_object_get(doc, "schema_version");
     if (!json_is_integer(sv))
         return fail(r, "schema_version: expected an integer");
@@ -439,8 +443,10 @@ const mlp_result_series *mlp_result_find(const mlp_result_file *f, const char *n
 
 /* The first key of objects a and b (which have the same keys; nested objects are
  * searched too) whose values differ: "<prefix><path> is <A's> in A, <B's> in B". */
+/* The first key of a whose value b lacks or differs in, as "key is <a's> in A, <b's> in
+ * B" (swapped: a is B's and b is A's, the message says so) */
 static bool first_difference(const json_t *a, const json_t *b, const char *prefix, char *why,
-                             size_t len)
+                             size_t len, bool swapped)
 {
     const char *key;
     json_t *va;
@@ -453,14 +459,15 @@ static bool first_difference(const json_t *a, const json_t *b, const char *prefi
         if (json_is_object(va) && json_is_object(vb)) {
             char inner[132];
             snprintf(inner, sizeof inner, "%s.", path);
-            if (first_difference(va, vb, inner, why, len))
+            if (first_difference(va, vb, inner, why, len, swapped))
                 return true;
             continue;
         }
         char *ta = json_dumps(va, JSON_ENCODE_ANY | JSON_COMPACT);
         char *tb = vb ? json_dumps(vb, JSON_ENCODE_ANY | JSON_COMPACT) : NULL;
-        snprintf(why, len, "%s is %.80s in A, %.80s in B", path, ta ? ta : "?",
-                 tb ? tb : "missing");
+        const char *sa = ta ? ta : "?", *sb = tb ? tb : "missing";
+        snprintf(why, len, "%s is %.80s in A, %.80s in B", path, swapped ? sb : sa,
+                 swapped ? sa : sb);
         free(ta);
         free(tb);
         return true;
@@ -478,15 +485,17 @@ bool mlp_result_comparable(const mlp_result_file *a, const mlp_result_file *b,
         return false;
     }
     char diff[512];
+    /* both ways: a field that only one file has (micro_batch) is a difference too */
     if (a->workload && b->workload &&
-        first_difference(a->workload, b->workload, "", diff, sizeof diff)) {
+        (first_difference(a->workload, b->workload, "", diff, sizeof diff, false) ||
+         first_difference(b->workload, a->workload, "", diff, sizeof diff, true))) {
         snprintf(why, len, "the workloads differ: %.400s", diff);
         return false;
     }
     if (across_machines)
         return true;
-    if (first_difference(a->machine, b->machine, "machine.", diff, sizeof diff) ||
-        first_difference(a->build, b->build, "build.", diff, sizeof diff)) {
+    if (first_difference(a->machine, b->machine, "machine.", diff, sizeof diff, false) ||
+        first_difference(a->build, b->build, "build.", diff, sizeof diff, false)) {
         snprintf(why, len, "different machines or builds: %.300s (--across-machines compares "
                            "them anyway)", diff);
         return false;

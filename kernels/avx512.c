@@ -108,6 +108,10 @@ static inline void store_positions_8(int32_t *pos, __mmask8 mask, int32_t k)
 #define HV_STOREU(p, v) _mm256_storeu_ps(p, v)
 #define HV_MUL(a, b) _mm256_mul_ps(a, b)
 #define HV_FMA(a, b, c) _mm256_fmadd_ps(a, b, c)
+#define HV_ZERO() _mm256_setzero_ps()
+#define HV_ADD(a, b) _mm256_add_ps(a, b)
+#define HV_MLOAD(m, p) _mm256_maskz_loadu_ps(m, p)
+#define HV_MSTORE(p, m, v) _mm256_mask_storeu_ps(p, m, v)
 #define S_FMA(a, b, c) fmaf(a, b, c)
 #define GEMM_MR 8
 #define GEMM_NR 3
@@ -147,6 +151,10 @@ static inline void store_positions_8(int32_t *pos, __mmask8 mask, int32_t k)
 #define HV_STOREU(p, v) _mm256_storeu_pd(p, v)
 #define HV_MUL(a, b) _mm256_mul_pd(a, b)
 #define HV_FMA(a, b, c) _mm256_fmadd_pd(a, b, c)
+#define HV_ZERO() _mm256_setzero_pd()
+#define HV_ADD(a, b) _mm256_add_pd(a, b)
+#define HV_MLOAD(m, p) _mm256_maskz_loadu_pd(m, p)
+#define HV_MSTORE(p, m, v) _mm256_mask_storeu_pd(p, m, v)
 #define S_FMA(a, b, c) fma(a, b, c)
 #define GEMM_MR 8
 #define GEMM_NR 3

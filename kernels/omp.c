@@ -43,6 +43,17 @@ static inline bool worth_threads(size_t work, size_t threshold)
     return work >= threshold && omp_get_max_threads() > 1;
 }
 
+/* Whether a matrix call of B rows and `macs` multiply-adds is split across threads:
+ * never for one row. The per-sample step (B = 1) split over 2 threads was measured
+ * slower at hidden 40 and at hidden 256 alike on the 2-core Zen 5 guest, 1.02 -> 1.07
+ * and 8.3 -> 266 ms per float32 epoch (train --set omp --threads 2 --hidden H
+ * --test-count 0, interleaved, another process on the other core): each of the
+ * thousands of parallel regions an epoch waits for the slower thread. */
+static inline bool worth_splitting(size_t B, size_t macs)
+{
+    return B > 1 && worth_threads(macs, OMP_MIN_MACS);
+}
+
 #define REAL float
 #define SFX(name) omp_##name##_f32
 #define INNER inner_f32

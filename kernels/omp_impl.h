@@ -7,14 +7,15 @@
  *   INNER            the base set's table of this precision
  *   GRAIN            the base set's lanes in this precision: column and element
  *                    splits are in units of GRAIN
- * and, from omp.c for both inclusions: part_range, worth_threads, OMP_MIN_MACS,
- * OMP_MIN_ELEMENTS.
+ * and, from omp.c for both inclusions: part_range, worth_threads, worth_splitting,
+ * OMP_MIN_MACS, OMP_MIN_ELEMENTS.
  *
- * A call below the work threshold goes straight to the serial kernel on the calling
- * thread, without entering the OpenMP runtime: even a `parallel if(0)` region costs
- * ~330 ns in libgomp (measured here), more than a whole B = 1 kernel. A bigger call
- * opens a parallel region in which each thread calls the serial kernel on its static
- * part: part_range(thread t of omp_get_num_threads()). */
+ * A call of one row (the per-sample step) or below the work threshold goes straight
+ * to the serial kernel on the calling thread, without entering the OpenMP runtime:
+ * even a `parallel if(0)` region costs ~330 ns in libgomp (measured here), more than
+ * a whole B = 1 kernel. A bigger call opens a parallel region in which each thread
+ * calls the serial kernel on its static part: part_range(thread t of
+ * omp_get_num_threads()). */
 
 /* Y[B,N] = X[B,K] . W[K,N]: rows of Y split across threads, or its columns when
  * there are fewer rows than threads. A call that takes the blocked path
@@ -24,7 +25,7 @@
 static void SFX(forward)(size_t B, size_t K, size_t N, const REAL *restrict X, size_t ldx,
                          const REAL *restrict W, size_t ldw, REAL *restrict Y, size_t ldy)
 {
-    if (!worth_threads(B * K * N, OMP_MIN_MACS)) {
+    if (!worth_splitting(B, B * K * N)) {
         INNER.forward(B, K, N, X, ldx, W, ldw, Y, ldy);
         return;
     }
@@ -58,7 +59,7 @@ static void SFX(forward)(size_t B, size_t K, size_t N, const REAL *restrict X, s
 static void SFX(backward)(size_t B, size_t K, size_t N, const REAL *restrict DY, size_t lddy,
                           const REAL *restrict W, size_t ldw, REAL *restrict DX, size_t lddx)
 {
-    if (!worth_threads(B * K * N, OMP_MIN_MACS)) {
+    if (!worth_splitting(B, B * K * N)) {
         INNER.backward(B, K, N, DY, lddy, W, ldw, DX, lddx);
         return;
     }
@@ -86,7 +87,7 @@ static void SFX(update)(size_t B, size_t K, size_t N, REAL alpha, const REAL *re
                         size_t ldx, const REAL *restrict DY, size_t lddy, REAL *restrict W,
                         size_t ldw)
 {
-    if (!worth_threads(B * K * N, OMP_MIN_MACS)) {
+    if (!worth_splitting(B, B * K * N)) {
         INNER.update(B, K, N, alpha, X, ldx, DY, lddy, W, ldw);
         return;
     }

@@ -225,6 +225,7 @@ int mlp_train_run(const mlp_train_config *cfg, mlp_workload *w, const mlp_kernel
     if (!hooks)
         hooks = &none;
     mlp_engine_set_meter(e, hooks->meter);
+    mlp_model_set_comm(e->model, hooks->comm);
     for (int epoch = 0; epoch < cfg->epochs; epoch++) {
         mlp_epoch_report r;
         mlp_engine_train_epoch(e, &r);

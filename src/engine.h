@@ -108,6 +108,7 @@ typedef struct mlp_train_hooks {
     mlp_epoch_fn on_epoch; /* NULL: nothing */
     void *user;
     const mlp_meter *meter; /* NULL: none */
+    const struct mlp_grad_comm *comm; /* B > 1 shared with other ranks (dist.h); NULL: alone */
 } mlp_train_hooks;
 
 /* Runs cfg's whole schedule on set (hooks may be NULL). On success returns 0 and, if

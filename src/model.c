@@ -1,13 +1,16 @@
 /* model.c: the seed network's state (weights, work buffers, RNG stream) and the
  * precision dispatch over model_impl.h. */
 #define _DEFAULT_SOURCE /* madvise, MADV_HUGEPAGE */
+#include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 
+#include "grad_comm.h"
 #include "model.h"
 #include "rng.h"
+#include "treesum.h"
 
 enum { TEST_CHUNK_ROWS = 256 }; /* records per forward call in the test pass */
 
@@ -24,11 +27,25 @@ struct mlp_model {
     const mlp_kernel_set *set;
     mlp_kernels_f32 k32;
     mlp_kernels_f64 k64;
+    mlp_kernels_f32 base_k32; /* of the set a threaded set is built on (else k32's) */
+    mlp_kernels_f64 base_k64;
     mlp_rng rng;
     size_t rows_cap; /* rows the work buffers hold */
     void *w01, *w12; /* [inputs, hidden], [hidden, outputs] */
     void *hidden, *out, *delta_out, *delta_hidden, *mask, *mask2;
+    /* the micro-batch path (B > 1, microbatch_impl.h) */
+    const mlp_grad_comm *comm;       /* NULL: alone */
+    mlp_tree tree;                   /* this step's micro-batch gradients */
+    void *grad_pool[MLP_TREE_MAX];   /* gradient buffers [W01 | W12 | rows], made on
+                                        demand: rows[I] marks the W01 rows that may be
+                                        non-zero; every other element is +0 */
+    size_t grad_used;                /* of grad_pool */
+    void *grad_sum;                  /* the step's gradient when ranks share it */
+    double *mb_error;                /* [micro-batches of the epoch]: error sums */
+    size_t mb_error_cap;
 };
+
+static bool mlp_model_reserve(mlp_model *m, size_t slots, size_t gradients);
 
 enum { HUGE_PAGE = 2 << 20 };
 
@@ -61,19 +78,61 @@ static void *alloc_aligned(size_t bytes)
 #define SFX(name) name##_f32
 #define TABLE k32
 #define TABLE_TYPE mlp_kernels_f32
+#define BASE_TABLE base_k32
 #include "model_impl.h"
 
 #define REAL double
 #define SFX(name) name##_f64
 #define TABLE k64
 #define TABLE_TYPE mlp_kernels_f64
+#define BASE_TABLE base_k64
 #include "model_impl.h"
+
+/* Room for `slots` micro-batch error sums in the epoch and for the gradient buffers a
+ * step of `gradients` micro-batches needs (its tree's stack and one being computed).
+ * On failure: a message, and the process ends (an epoch has no way to fail). */
+static bool mlp_model_reserve(mlp_model *m, size_t slots, size_t gradients)
+{
+    const mlp_model_config *c = &m->cfg;
+    size_t rs = mlp_precision_size(c->precision);
+    size_t len = c->inputs * c->hidden + c->hidden * c->outputs;
+    size_t depth = 2;
+    for (size_t n = gradients; n > 1; n = (n + 1) / 2)
+        depth += 2;
+    if (depth > MLP_TREE_MAX)
+        depth = MLP_TREE_MAX;
+    bool ok = true;
+    if (slots > m->mb_error_cap) {
+        size_t cap = slots * 2;
+        double *e = realloc(m->mb_error, cap * sizeof *e);
+        ok = e != NULL;
+        if (e) {
+            m->mb_error = e;
+            m->mb_error_cap = cap;
+        }
+    }
+    if (ok && !m->grad_sum)
+        ok = (m->grad_sum = alloc_uncleared(len * rs)) != NULL;
+    for (size_t i = m->grad_used; ok && i < depth; i++)
+        if (!m->grad_pool[i]) /* zeroed: a gradient buffer is handed out clean */
+            ok = (m->grad_pool[i] = alloc_aligned(len * rs + c->inputs)) != NULL;
+    if (!ok) {
+        fprintf(stderr, "mlpbench: error: out of memory for the micro-batch gradients\n");
+        exit(1);
+    }
+    return ok;
+}
+
+void mlp_model_set_comm(mlp_model *m, const mlp_grad_comm *comm)
+{
+    m->comm = comm;
+}
 
 mlp_model_config mlp_model_config_seed(void)
 {
     return (mlp_model_config){
         .inputs = 784, .hidden = 40, .outputs = 10, .precision = MLP_F64, .seed = 1,
-        .alpha = 0.005, .batch = 1, .dropout = false, .relu_grad = MLP_RELU_GRAD_SEED,
+        .alpha = 0.005, .batch = 1, .micro_batch = 10, .dropout = false, .relu_grad = MLP_RELU_GRAD_SEED,
     };
 }
 
@@ -123,8 +182,8 @@ mlp_model *mlp_model_create(const mlp_model_config *cfg, const mlp_kernel_set *s
                  mlp_precision_long_name(cfg->precision));
         return NULL;
     }
-    if (!cfg->inputs || !cfg->hidden || !cfg->outputs || !cfg->batch) {
-        snprintf(err, errlen, "model sizes and batch must be at least 1");
+    if (!cfg->inputs || !cfg->hidden || !cfg->outputs || !cfg->batch || !cfg->micro_batch) {
+        snprintf(err, errlen, "model sizes, batch and micro-batch must be at least 1");
         return NULL;
     }
     mlp_model *m = calloc(1, sizeof *m);
@@ -137,6 +196,10 @@ mlp_model *mlp_model_create(const mlp_model_config *cfg, const mlp_kernel_set *s
     mlp_kernel_set_table_f32(set, &m->k32);
     if (mlp_kernel_set_has(set, MLP_F64))
         mlp_kernel_set_table_f64(set, &m->k64);
+    const mlp_kernel_set *base = set->base ? set->base() : set;
+    mlp_kernel_set_table_f32(base, &m->base_k32);
+    if (mlp_kernel_set_has(base, MLP_F64))
+        mlp_kernel_set_table_f64(base, &m->base_k64);
     m->rows_cap = cfg->batch > TEST_CHUNK_ROWS ? cfg->batch : TEST_CHUNK_ROWS;
     size_t rs = mlp_precision_size(cfg->precision), rows = m->rows_cap;
     m->w01 = alloc_aligned(cfg->inputs * cfg->hidden * rs);
@@ -169,6 +232,10 @@ void mlp_model_free(mlp_model *m)
                        m->mask, m->mask2, m->out, m->delta_out};
     for (size_t i = 0; i < sizeof buffers / sizeof buffers[0]; i++)
         free(buffers[i]);
+    for (size_t i = 0; i < MLP_TREE_MAX; i++)
+        free(m->grad_pool[i]);
+    free(m->grad_sum);
+    free(m->mb_error);
     free(m);
 }
 
@@ -186,10 +253,11 @@ static void finish(mlp_metrics *acc)
 void mlp_model_train_epoch(mlp_model *m, const mlp_data *d, mlp_metrics *out)
 {
     memset(out, 0, sizeof *out);
+    bool micro = m->cfg.batch > 1; /* B = 1, the seed, keeps its own path */
     if (m->cfg.precision == MLP_F32)
-        train_epoch_f32(m, d, out);
+        (micro ? train_epoch_micro_f32 : train_epoch_f32)(m, d, out);
     else
-        train_epoch_f64(m, d, out);
+        (micro ? train_epoch_micro_f64 : train_epoch_f64)(m, d, out);
     finish(out);
 }
 

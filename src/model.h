@@ -19,6 +19,8 @@ typedef struct mlp_model_config {
     uint32_t seed;           /* np.random.seed */
     double alpha;            /* learning rate, 0.005 */
     size_t batch;            /* 1: per-sample SGD (the seed); B: mean gradient over B rows */
+    size_t micro_batch;      /* 10: B > 1 sums the gradients of micro-batches of this many
+                                rows in a fixed tree (microbatch_impl.h) */
     bool dropout;            /* the book's dropout: mask*2 on layer_1, mask on its delta */
     mlp_relu_grad relu_grad; /* seed (always 1) or strict (x > 0) */
 } mlp_model_config;
@@ -55,6 +57,12 @@ const mlp_model_config *mlp_model_config_of(const mlp_model *m);
 void mlp_model_train_epoch(mlp_model *m, const mlp_data *d, mlp_metrics *out);
 /* A forward-only pass (no dropout) over the data; fills the test metrics. */
 void mlp_model_test(mlp_model *m, const mlp_data *d, mlp_metrics *out);
+
+/* Data-parallel training (B > 1): from now on the model shares each step's micro-batches
+ * with the other ranks of comm (grad_comm.h; NULL: alone again). comm must outlive its
+ * use. */
+struct mlp_grad_comm;
+void mlp_model_set_comm(mlp_model *m, const struct mlp_grad_comm *comm);
 
 /* The weights of layer 0 (W01, inputs x hidden) or 1 (W12, hidden x outputs),
  * row-major, as float or double per the precision; *count gets the element count. */

@@ -1,9 +1,11 @@
 /* model_impl.h: the seed network's passes for one precision, included by model.c
  * once per precision with REAL (float or double), SFX(name) (the name with the
- * precision's suffix), TABLE (the kernel table member of mlp_model) and TABLE_TYPE (its
- * type) defined; it generates SFX(init_weights), SFX(prepare), SFX(argmax),
- * SFX(forward_rows), SFX(score_rows), SFX(train_epoch), SFX(test), and undefines the
- * four macros at its end.
+ * precision's suffix), TABLE (the kernel table member of mlp_model), TABLE_TYPE (its
+ * type) and BASE_TABLE (the member with the table of the serial set a threaded set is
+ * built on) defined; it generates SFX(init_weights), SFX(prepare), SFX(argmax),
+ * SFX(forward_rows), SFX(score_rows), SFX(train_epoch), SFX(test) (and, from
+ * model_test_impl.h, SFX(test_range), SFX(test_split)), and undefines the five macros
+ * at its end.
  *
  * Shapes: I inputs, H hidden, O outputs, rows = records in the current step.
  *   layer_0 [rows,I] -> layer_1 = relu(layer_0 . W01) [rows,H]
@@ -107,8 +109,14 @@ static void SFX(train_epoch)(mlp_model *m, const mlp_data *d, mlp_metrics *acc)
     }
 }
 
+#include "model_test_impl.h"
+
+/* A threaded set with more than one thread splits the test rows (model_test_impl.h). */
 static void SFX(test)(mlp_model *m, const mlp_data *d, mlp_metrics *acc)
 {
+    int threads = m->set->threaded ? omp_get_max_threads() : 1;
+    if (threads > 1 && d->count >= 2 * m->rows_cap && SFX(test_split)(m, d, threads, acc))
+        return;
     size_t I = m->cfg.inputs, O = m->cfg.outputs;
     const REAL *X = d->x, *Y = d->y;
     for (size_t start = 0; start < d->count; start += m->rows_cap) {
@@ -118,7 +126,10 @@ static void SFX(test)(mlp_model *m, const mlp_data *d, mlp_metrics *acc)
     }
 }
 
+#include "microbatch_impl.h"
+
 #undef REAL
 #undef SFX
 #undef TABLE
 #undef TABLE_TYPE
+#undef BASE_TABLE

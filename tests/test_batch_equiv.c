@@ -2,7 +2,10 @@
  * here from the book's listing (float64, scalar kernels, 100 records, 3 epochs):
  *  - batch 1 (the mini-batch path with B = 1) gives exactly the per-sample weights
  *    and metrics, with and without dropout;
- *  - batch 10 gives exactly the mean-gradient mini-batch update written out here.
+ *  - batch 10 gives exactly the mean-gradient mini-batch update written out here;
+ *  - batch 25 with micro-batches of 4 (7 of them, the last of 1 row) gives exactly the
+ *    update whose gradient is the micro-batches' sums added pairwise by stride
+ *    doubling (src/treesum.h), written out here.
  * Built with -ffp-contract=off so both sides round each product and sum alike. */
 #include <math.h>
 #include <stdio.h>
@@ -33,9 +36,28 @@ static void reference_init(reference *r, uint32_t seed)
 
 /* One step over `rows` records from `first`: the book's loop body, summed over rows
  * and applied with alpha / rows. */
-static void reference_step(reference *r, const mlp_dataset *ds, size_t first, size_t rows,
-                           double alpha, bool dropout)
+/* The sum over rows [0, rows) of v(b): one sum per micro-batch of `micro` rows, started
+ * from zero, then those sums added by stride doubling: s = 1, 2, 4, ...: p[i] += p[i+s]
+ * for i % 2s == 0. */
+static double tree_sum(const double *v, size_t rows, size_t micro)
 {
+    double part[64];
+    size_t n = (rows + micro - 1) / micro;
+    for (size_t m = 0; m < n; m++) {
+        part[m] = 0;
+        for (size_t b = m * micro; b < rows && b < (m + 1) * micro; b++)
+            part[m] += v[b];
+    }
+    for (size_t s = 1; s < n; s *= 2)
+        for (size_t i = 0; i + s < n; i += 2 * s)
+            part[i] += part[i + s];
+    return part[0];
+}
+
+static void reference_step(reference *r, const mlp_dataset *ds, size_t first, size_t rows,
+                           double alpha, bool dropout, size_t micro)
+{
+    double v[64];
     static double x[64][I], l1[64][H], l2[64][O], d2[64][O], d1[64][H], mask[64][H];
     for (size_t b = 0; b < rows; b++) {
         for (size_t i = 0; i < I; i++)
@@ -76,27 +98,27 @@ static void reference_step(reference *r, const mlp_dataset *ds, size_t first, si
     double a = alpha / (double)rows;
     for (size_t h = 0; h < H; h++)
         for (size_t o = 0; o < O; o++) {
-            double g = 0;
             for (size_t b = 0; b < rows; b++)
-                g += l1[b][h] * d2[b][o];
-            r->w12[h * O + o] += a * g;
+                v[b] = l1[b][h] * d2[b][o];
+            r->w12[h * O + o] += a * tree_sum(v, rows, micro);
         }
     for (size_t i = 0; i < I; i++)
         for (size_t h = 0; h < H; h++) {
-            double g = 0;
             for (size_t b = 0; b < rows; b++)
-                g += x[b][i] * d1[b][h];
-            r->w01[i * H + h] += a * g;
+                v[b] = x[b][i] * d1[b][h];
+            r->w01[i * H + h] += a * tree_sum(v, rows, micro);
         }
 }
 
-static void compare(const char *what, size_t batch, bool dropout, const mlp_dataset *ds)
+static void compare(const char *what, size_t batch, size_t micro, bool dropout,
+                    const mlp_dataset *ds)
 {
     static reference ref;
     memset(&ref, 0, sizeof ref);
     reference_init(&ref, 1);
     mlp_model_config cfg = mlp_model_config_seed();
     cfg.batch = batch;
+    cfg.micro_batch = micro;
     cfg.dropout = dropout;
     char err[256];
     mlp_model *m = mlp_model_create(&cfg, mlp_kernel_set_reference(), err, sizeof err);
@@ -112,7 +134,7 @@ static void compare(const char *what, size_t batch, bool dropout, const mlp_data
         ref.correct = 0;
         for (size_t first = 0; first < RECORDS; first += batch)
             reference_step(&ref, ds, first, RECORDS - first < batch ? RECORDS - first : batch,
-                           cfg.alpha, dropout);
+                           cfg.alpha, dropout, micro);
         mlp_metrics t;
         mlp_model_train_epoch(m, d, &t);
         if (t.correct != ref.correct || fabs(t.error_sum - ref.error_sum) > 1e-12 * ref.error_sum) {
@@ -143,10 +165,12 @@ int main(void)
         printf("FAIL loading data: %s\n", err);
         return 1;
     }
-    compare("batch 1 = per-sample SGD", 1, false, &ds);
-    compare("batch 1 with dropout", 1, true, &ds);
-    compare("batch 10 = mean gradient", 10, false, &ds);
-    compare("batch 7 (partial last batch) with dropout", 7, true, &ds);
+    compare("batch 1 = per-sample SGD", 1, 10, false, &ds);
+    compare("batch 1 with dropout", 1, 10, true, &ds);
+    compare("batch 10 = mean gradient", 10, 10, false, &ds);
+    compare("batch 7 (partial last batch) with dropout", 7, 10, true, &ds);
+    compare("batch 25, micro-batches of 4, tree-summed", 25, 4, false, &ds);
+    compare("batch 25, micro-batches of 4, with dropout", 25, 4, true, &ds);
     mlp_dataset_free(&ds);
     return expect_exit();
 }

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "dist.h"
 #include "mnist.h"
 #include "topo.h"
 
@@ -28,6 +29,9 @@ const char mlp_workload_help[] =
     "  --test-count N       test images used, 0 for none (default 10000)\n"
     "  --test-every N       test every N epochs and after the last (default 10)\n"
     "  --batch B            mini-batch size: mean gradient over B rows (default 1)\n"
+    "  --micro-batch M      with B > 1: the batch's gradient is summed from micro-batches\n"
+    "                       of M rows in a fixed tree, the same under mpirun on any number\n"
+    "                       of ranks (default 10)\n"
     "  --dropout            the book's dropout (a 0/1 mask per hidden unit, x2 in training)\n"
     "  --relu-grad seed|strict  ReLU derivative: the seed's x >= 0 on the post-ReLU value\n"
     "                       (always 1) or the textbook x > 0 (default seed)\n"
@@ -55,9 +59,11 @@ _Noreturn void mlp_usage_error(const char *cmd, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    fprintf(stderr, "mlpbench %s: error: ", cmd);
-    put_line_part(msg);
-    fprintf(stderr, " (see 'mlpbench %s --help')\n", cmd);
+    if (mlp_dist_env_rank() <= 0) { /* under mpirun, rank 0 says it for all */
+        fprintf(stderr, "mlpbench %s: error: ", cmd);
+        put_line_part(msg);
+        fprintf(stderr, " (see 'mlpbench %s --help')\n", cmd);
+    }
     exit(MLP_EXIT_USAGE);
 }
 
@@ -148,6 +154,9 @@ bool mlp_parse_workload_option(const char *cmd, int opt, const char *arg, mlp_ru
         o->spec.train.test_every = (int)mlp_parse_ulong(cmd, "test-every", arg, 1, 1000000);
         break;
     case MLP_OPT_BATCH: m->batch = mlp_parse_ulong(cmd, "batch", arg, 1, 1u << 20); break;
+    case MLP_OPT_MICRO_BATCH:
+        m->micro_batch = mlp_parse_ulong(cmd, "micro-batch", arg, 1, 1u << 20);
+        break;
     case MLP_OPT_DROPOUT: m->dropout = true; break;
     case MLP_OPT_RELU_GRAD: { /* in mlp_relu_grad's order */
         static const char *const modes[] = {"seed", "strict", NULL};

@@ -26,7 +26,7 @@ enum {
     MLP_OPT_PRECISION = 1000, MLP_OPT_SEED, MLP_OPT_HIDDEN, MLP_OPT_ALPHA, MLP_OPT_EPOCHS,
     MLP_OPT_TRAIN_COUNT, MLP_OPT_TEST_COUNT, MLP_OPT_TEST_EVERY, MLP_OPT_BATCH,
     MLP_OPT_DROPOUT, MLP_OPT_RELU_GRAD, MLP_OPT_DATA, MLP_OPT_FORMAT, MLP_OPT_SET,
-    MLP_OPT_THREADS,
+    MLP_OPT_THREADS, MLP_OPT_MICRO_BATCH,
     MLP_OPT_COMMAND_FIRST = 1100, /* commands number their own options from here */
 };
 
@@ -43,6 +43,7 @@ enum {
     {"test-count", required_argument, NULL, MLP_OPT_TEST_COUNT},                          \
     {"test-every", required_argument, NULL, MLP_OPT_TEST_EVERY},                          \
     {"batch", required_argument, NULL, MLP_OPT_BATCH},                                    \
+    {"micro-batch", required_argument, NULL, MLP_OPT_MICRO_BATCH},                        \
     {"dropout", no_argument, NULL, MLP_OPT_DROPOUT},                                      \
     {"relu-grad", required_argument, NULL, MLP_OPT_RELU_GRAD},                            \
     {"data", required_argument, NULL, MLP_OPT_DATA},                                      \

@@ -7,7 +7,9 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "bench_mpi.h"
 #include "cli.h"
+#include "dist.h"
 #include "commands.h"
 #include "mnist.h"
 #include "results.h"
@@ -51,6 +53,17 @@ static const char usage[] =
     "                       --warmup 1 --epochs 2 --repetitions 5 --check-epochs 1; every\n"
     "                       runnable set but the reference (minutes per epoch). Other\n"
     "                       options, before or after it, override it\n\n"
+    "Under mpirun (a build with MPI; docs/mpi-scaling.md):\n"
+    "  --scaling LIST       strong, weak or strong,weak: time the data-parallel step\n"
+    "                       (--batch B, B > 1) on 1..N ranks (strong: batch B; weak: B rows\n"
+    "                       per rank): compute and communication per step, per rank; one\n"
+    "                       result file (results/mpi-scaling-<machine>-<time>.json)\n"
+    "  --ranks LIST         rank counts for --scaling (default 1,2,..,N)\n"
+    "  --mpi-probe          latency and bandwidth between ranks 0 and 1, into that file\n"
+    "  --independent        every rank runs this benchmark on its own node, ranks that\n"
+    "                       share a host one after another; rank 0 writes one result file\n"
+    "                       per rank (into --out DIR, default results/), for\n"
+    "                       'compare --across-machines' and tools/report\n\n"
     "Workload options (defaults: the book's seed network):\n"
     "  --hidden N, --batch B, --train-count N, --test-count N (0: no test pass),\n"
     "  --alpha X, --seed N, --dropout, --relu-grad seed|strict, --data DIR, and\n"
@@ -59,7 +72,7 @@ static const char usage[] =
 enum {
     OPT_SETS = MLP_OPT_COMMAND_FIRST, OPT_WARMUP, OPT_REPETITIONS, OPT_PIN, OPT_CHECK_EPOCHS,
     OPT_NO_PEAK, OPT_SHUFFLE_SEED, OPT_OUT, OPT_NO_SAVE, OPT_QUIET, OPT_PROCESSES, OPT_WORKER,
-    OPT_NO_NUMPY, OPT_PRESET,
+    OPT_NO_NUMPY, OPT_SCALING, OPT_RANKS, OPT_MPI_PROBE, OPT_INDEPENDENT, OPT_PRESET,
 };
 
 typedef struct bench_cli {
@@ -70,6 +83,8 @@ typedef struct bench_cli {
     const char *threads;    /* NULL: one per core */
     const char *out;
     bool save, quiet;
+    mlp_bench_mpi_config mpi; /* --scaling, --ranks, --mpi-probe */
+    bool independent;
     bool preset_minibatch;  /* --preset minibatch */
 } bench_cli;
 
@@ -127,6 +142,24 @@ static void add_threads(const char *item, void *user)
     c->threads[c->nthreads++] = (int)mlp_parse_ulong("bench", "threads", item, 1, 1024);
 }
 
+static void add_scaling(const char *item, void *user)
+{
+    mlp_bench_mpi_config *m = user;
+    static const char *const modes[] = {"strong", "weak", NULL};
+    if (mlp_parse_choice("bench", "scaling", item, modes) == 0)
+        m->strong = true;
+    else
+        m->weak = true;
+}
+
+static void add_ranks(const char *item, void *user)
+{
+    mlp_bench_mpi_config *m = user;
+    if (m->nranks >= MLP_BENCH_MPI_MAX_RANKS)
+        mlp_usage_error("bench", "--ranks: at most %d counts", MLP_BENCH_MPI_MAX_RANKS);
+    m->ranks[m->nranks++] = (int)mlp_parse_ulong("bench", "ranks", item, 1, 1 << 20);
+}
+
 static bool parse_bench_option(int opt, const char *arg, bench_cli *b)
 {
     mlp_bench_config *c = &b->cfg;
@@ -162,6 +195,10 @@ static bool parse_bench_option(int opt, const char *arg, bench_cli *b)
     case OPT_NO_SAVE: b->save = false; break;
     case OPT_QUIET: b->quiet = true; break;
     case OPT_NO_NUMPY: c->numpy = false; break;
+    case OPT_SCALING: for_each_item("scaling", arg, add_scaling, &b->mpi); break;
+    case OPT_RANKS: for_each_item("ranks", arg, add_ranks, &b->mpi); break;
+    case OPT_MPI_PROBE: b->mpi.probe = true; break;
+    case OPT_INDEPENDENT: b->independent = true; break;
     case OPT_PRESET: break; /* applied before the other options (apply_preset) */
     case OPT_PROCESSES:
         c->processes = (int)mlp_parse_ulong("bench", "processes", arg, 0, 10000);
@@ -238,6 +275,10 @@ static void parse_args(int argc, char **argv, bench_cli *b)
         {"no-numpy", no_argument, NULL, OPT_NO_NUMPY},
         {"processes", required_argument, NULL, OPT_PROCESSES},
         {"worker", required_argument, NULL, OPT_WORKER},
+        {"scaling", required_argument, NULL, OPT_SCALING},
+        {"ranks", required_argument, NULL, OPT_RANKS},
+        {"mpi-probe", no_argument, NULL, OPT_MPI_PROBE},
+        {"independent", no_argument, NULL, OPT_INDEPENDENT},
         {"preset", required_argument, NULL, OPT_PRESET},
         {0, 0, 0, 0}};
     int c;
@@ -327,12 +368,80 @@ static bool any_check_failed(const mlp_bench_run *run)
     return false;
 }
 
+/* --scaling / --mpi-probe: their own run (bench_mpi.c) */
+static int bench_scaling(bench_cli *b)
+{
+    mlp_bench_mpi_config *m = &b->mpi;
+    if (b->sets && strchr(b->sets, ','))
+        mlp_usage_error("bench", "--scaling runs one kernel set, got '%s'", b->sets);
+    if (b->precisions && strchr(b->precisions, ','))
+        mlp_usage_error("bench", "--scaling runs one precision, got '%s'", b->precisions);
+    if (b->independent)
+        mlp_usage_error("bench", "--independent and --scaling/--mpi-probe are two modes: "
+                                 "choose one");
+    if ((m->strong || m->weak) && b->run.spec.train.model.batch < 2)
+        mlp_usage_error("bench", "--scaling needs --batch B with B at least 2 (the step it "
+                                 "shares over ranks)");
+    m->run = b->run;
+    if (b->sets)
+        m->run.set = b->sets;
+    if (b->precisions) {
+        mlp_precision p;
+        if (!mlp_precision_parse(b->precisions, &p))
+            mlp_usage_error("bench", "--precision expects f32 or f64, got '%s'", b->precisions);
+        m->run.spec.train.model.precision = p;
+    }
+    if (b->threads)
+        m->run.threads = (int)mlp_parse_ulong("bench", "threads", b->threads, 1, 1024);
+    m->warmup = b->cfg.warmup;
+    m->epochs = b->cfg.epochs;
+    m->out = b->out;
+    m->save = b->save;
+    return mlp_bench_mpi_scaling(m);
+}
+
+/* --independent: this rank's ordinary benchmark, its document handed to bench_mpi.c */
+typedef struct independent_run {
+    int argc;
+    char **argv;
+    bench_cli *b;
+} independent_run;
+
+static int bench_once(bench_cli *b, int argc, char **argv, char **doc_out);
+
+static int independent_one(void *user, char **doc)
+{
+    independent_run *r = user;
+    return bench_once(r->b, r->argc, r->argv, doc);
+}
+
 int mlp_cmd_bench(int argc, char **argv)
 {
     bench_cli b = {.save = true};
     mlp_bench_config_defaults(&b.cfg);
     mlp_run_options_defaults(&b.run);
     parse_args(argc, argv, &b);
+    bool worker = b.cfg.worker_count > 0;
+    if (!worker && (b.mpi.strong || b.mpi.weak || b.mpi.probe))
+        return bench_scaling(&b);
+    if (b.mpi.nranks && !worker)
+        mlp_usage_error("bench", "--ranks goes with --scaling");
+    if (b.independent && !worker) {
+        independent_run r = {.argc = argc, .argv = argv, .b = &b};
+        return mlp_bench_mpi_independent(independent_one, &r, b.out ? b.out
+                                         : mlp_results_default_dir(), b.save);
+    }
+    return bench_once(&b, argc, argv, NULL);
+}
+
+/* The ordinary benchmark; doc_out: hand the result document over as JSON text instead
+ * of printing a JSON document or writing the file (--independent; only its rank 0
+ * prints the table). */
+static int bench_once(bench_cli *bp, int argc, char **argv, char **doc_out)
+{
+    bench_cli b = *bp;
+    if (doc_out)
+        b.save = false;
     b.cfg.spec = b.run.spec;
     b.cfg.argc = argc;
     b.cfg.argv = argv;
@@ -368,6 +477,18 @@ int mlp_cmd_bench(int argc, char **argv)
         json_t *doc = mlp_bench_worker_samples(&run);
         rc = doc && json_dumpf(doc, stdout, JSON_COMPACT) == 0 ? 0 : mlp_fail("bench", "out of memory");
         json_decref(doc);
+        mlp_bench_free(&run);
+        return rc;
+    }
+    if (doc_out) {
+        if (mlp_dist_rank() == 0)
+            mlp_bench_print(stdout, &run);
+        json_t *doc = mlp_results_document(&run);
+        *doc_out = doc ? json_dumps(doc, JSON_COMPACT) : NULL;
+        json_decref(doc);
+        rc = *doc_out ? 0 : mlp_fail("bench", "out of memory building the result document");
+        if (rc == 0 && any_check_failed(&run))
+            rc = MLP_EXIT_FAILURE;
         mlp_bench_free(&run);
         return rc;
     }

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "dist.h"
 #include "commands.h"
 
 static const char usage[] =
@@ -46,5 +47,7 @@ int mlp_cmd_list(int argc, char **argv)
                                                       : "cannot run";
         printf("%c %-8s %-26s %-10s %s\n", s == best ? '*' : ' ', s->name, isa, prec, runs);
     }
+    printf("\nMPI: %s%s\n", mlp_dist_library(),
+           mlp_dist_built() ? " (mpirun -np N mlpbench train --batch B: data-parallel)" : "");
     return 0;
 }

@@ -270,6 +270,9 @@ def load(path):
         raise ReportError(f"{path}: not a result file: the document is not a JSON object")
     if isinstance(doc.get("tool"), str) and "context" not in doc:
         return Skipped(path, f"written by {doc['tool']}, not an mlpbench bench result")
+    if doc.get("kind") == "mpi-scaling":
+        return Skipped(path, "an MPI scaling result (mlpbench bench --scaling): not part of "
+                             "this report (tools/mpi-model reads it)")
     if "cases" not in doc:
         if isinstance(doc.get("benchmarks"), list):
             return Skipped(path, "Google Benchmark output (no cases): not part of this "

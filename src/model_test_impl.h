@@ -1,0 +1,64 @@
+/* model_test_impl.h: the test pass of a threaded kernel set (omp) with its test rows
+ * split across threads, included by model_impl.h once per precision (its REAL, SFX,
+ * TABLE_TYPE), before SFX(test). Generates SFX(test_split).
+ *
+ * Thread t of T takes the rows [count * t / T, count * (t + 1) / T), in chunks of
+ * rows_cap, through its own work buffers and the serial set the threaded one is built
+ * on (m->base's table: the same bits as the threaded set's kernels, which split their
+ * outputs only, and no nested parallel regions). Each row's squared error goes to
+ * errors[row]; after the threads join they are summed in row order, as the serial
+ * pass adds them, so every figure is the same for any thread count. */
+
+/* One thread's rows [begin, end) of the test pass: squared errors into errors[],
+ * the count of correct argmaxes returned. hidden [rows_cap, H], out and delta
+ * [rows_cap, O]: this thread's buffers. */
+static size_t SFX(test_range)(const mlp_model *m, const TABLE_TYPE *k, const REAL *X,
+                              const REAL *Y, const uint8_t *labels, size_t begin, size_t end,
+                              REAL *hidden, REAL *out, REAL *delta, double *errors)
+{
+    size_t I = m->cfg.inputs, H = m->cfg.hidden, O = m->cfg.outputs, correct = 0;
+    for (size_t start = begin; start < end; start += m->rows_cap) {
+        size_t rows = end - start < m->rows_cap ? end - start : m->rows_cap;
+        k->forward(rows, I, H, X + start * I, I, m->w01, H, hidden, H);
+        k->relu(rows * H, hidden);
+        k->forward(rows, H, O, hidden, H, m->w12, O, out, O);
+        for (size_t r = 0; r < rows; r++) {
+            errors[start + r] = k->error_delta(O, Y + (start + r) * O, out + r * O, delta + r * O);
+            correct += SFX(argmax)(out + r * O, O) == labels[start + r];
+        }
+    }
+    return correct;
+}
+
+/* The test pass over d on `threads` threads (see the top); false, with nothing
+ * done, if its buffers cannot be had (the caller then runs the serial pass). */
+static bool SFX(test_split)(mlp_model *m, const mlp_data *d, int threads, mlp_metrics *acc)
+{
+    size_t H = m->cfg.hidden, O = m->cfg.outputs, n = d->count, per = m->rows_cap;
+    size_t floats = (size_t)threads * per * (H + 2 * O);
+    REAL *work = malloc(floats * sizeof(REAL));
+    double *errors = malloc(n * sizeof *errors);
+    if (!work || !errors) {
+        free(work);
+        free(errors);
+        return false;
+    }
+    const TABLE_TYPE *k = &m->BASE_TABLE;
+    const REAL *X = d->x, *Y = d->y;
+    size_t correct = 0;
+#pragma omp parallel num_threads(threads) reduction(+ : correct)
+    {
+        size_t t = (size_t)omp_get_thread_num(), parts = (size_t)omp_get_num_threads();
+        REAL *hidden = work + t * per * (H + 2 * O), *out = hidden + per * H,
+             *delta = out + per * O;
+        correct += SFX(test_range)(m, k, X, Y, d->labels, n * t / parts, n * (t + 1) / parts,
+                                   hidden, out, delta, errors);
+    }
+    for (size_t r = 0; r < n; r++)
+        acc->error_sum += errors[r];
+    acc->correct += correct;
+    acc->count += n;
+    free(work);
+    free(errors);
+    return true;
+}
