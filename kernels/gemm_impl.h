@@ -199,7 +199,13 @@ static void SFX(gemm)(bool transposed, bool one_pass, size_t M, size_t R, size_t
     size_t KC = one_pass ? R : (size_t)GEMM_KC;
     size_t slivers = GEMM_PB_BYTES / (KC * GEMM_NRL * sizeof(REAL));
     size_t NC = (slivers ? slivers : 1) * GEMM_NRL;
-    REAL *pb = SFX(gemm_buffer)(KC * NC + GEMM_MC * KC), *pa = pb + KC * NC;
+    /* buffers for this call's sizes: small calls stay below malloc's mmap threshold */
+    size_t nc_max = (N + GEMM_NRL - 1) / GEMM_NRL * GEMM_NRL;
+    size_t mc_max = (M + GEMM_MR - 1) / GEMM_MR * GEMM_MR;
+    size_t kc_max = R < KC ? R : KC;
+    nc_max = nc_max < NC ? nc_max : NC;
+    mc_max = mc_max < GEMM_MC ? mc_max : GEMM_MC;
+    REAL *pb = SFX(gemm_buffer)(kc_max * nc_max + mc_max * kc_max), *pa = pb + kc_max * nc_max;
     for (size_t jc = 0; jc < N; jc += NC) {
         size_t nc = N - jc < NC ? N - jc : NC;
         for (size_t pc = 0; pc < R; pc += KC) {
