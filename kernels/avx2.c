@@ -152,6 +152,7 @@ static inline __m256d add_squares_f64(__m256d acc, __m256d d)
 #define BWD_MR 3
 #define BWD_KR 4
 #define BWD_TAIL_SCALAR 0
+#define V_LOAD_FIRST(p, n) V_MLOAD(FIRST_LANES(n), p)
 #include "gemm_impl.h"
 #include "avx2_impl.h"
 
@@ -187,6 +188,7 @@ static inline __m256d add_squares_f64(__m256d acc, __m256d d)
 #define BWD_MR 3
 #define BWD_KR 4
 #define BWD_TAIL_SCALAR 0
+#define V_LOAD_FIRST(p, n) V_MLOAD(FIRST_LANES(n), p)
 #include "gemm_impl.h"
 #include "avx2_impl.h"
 

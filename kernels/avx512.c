@@ -118,6 +118,7 @@ static inline void store_positions_8(int32_t *pos, __mmask8 mask, int32_t k)
 #define BWD_MR 4
 #define BWD_KR 6
 #define BWD_TAIL_SCALAR 0
+#define V_LOAD_FIRST(p, n) V_MLOAD((MASK)((1u << (n)) - 1u), p)
 #include "gemm_impl.h"
 #include "avx512_impl.h"
 
@@ -160,6 +161,7 @@ static inline void store_positions_8(int32_t *pos, __mmask8 mask, int32_t k)
 #define BWD_MR 4
 #define BWD_KR 6
 #define BWD_TAIL_SCALAR 0
+#define V_LOAD_FIRST(p, n) V_MLOAD((MASK)((1u << (n)) - 1u), p)
 #include "gemm_impl.h"
 #include "avx512_impl.h"
 

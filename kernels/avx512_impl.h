@@ -25,6 +25,10 @@
  * and, from avx512.c for both inclusions: ALWAYS_INLINE, AVX512_CHUNK,
  * AVX512_TILE_VECS, hsum_f64.
  *
+ * Batched calls (mlp_blocked_forward, mlp_blocked_batch in kernels.h) go to the
+ * blocked kernels of gemm_impl.h at the top of forward, backward and update; what
+ * follows is the row path.
+ *
  * Split invariance (the contract in kernels.h), how this set meets it: tails use
  * masked lanes of the same instructions, or (B = 1 update) a last vector that
  * overlaps the one before it and computes the shared columns the same way again;

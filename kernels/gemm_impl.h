@@ -15,6 +15,8 @@
  *   BWD_TAIL_SCALAR   0: backward's last N % LANES terms go into the vector chains as a
  *                     zero-padded vector (x86); 1: after V_HSUM, fused one by one in
  *                     ascending n (neon) -- each set's row backward's own order
+ *   V_LOAD_FIRST(p, n)  (BWD_TAIL_SCALAR 0 only) the first n < LANES elements at p,
+ *                     zeros in the other lanes, reading nothing past p + n
  *   GEMM_MR, GEMM_NR  the micro-tile: MR rows of the output times NR vectors of columns
  *   BWD_MR, BWD_KR    backward's tile: MR rows of DY times KR rows of W
  * and from the includer for both inclusions: ALWAYS_INLINE.
@@ -61,13 +63,18 @@
  * BWD_KR rows of W share them. The bits equal the row path's (any B, any split); they
  * depend on the vector width, as the row path's do. */
 
+/* the blocked entry points stay out of line, so that the row paths that call them
+ * compile as they would alone (the instruction gate counts those) */
+#define NOINLINE __attribute__((noinline))
 #define GEMM_NRL (GEMM_NR * LANES)
 #define GEMM_KC (24576 / (GEMM_NRL * (int)sizeof(REAL)))
 #define GEMM_KC_ONE 512
 #define GEMM_MC (16 * GEMM_MR)
 #define GEMM_PB_BYTES ((size_t)512 << 10)
-/* backward: rows of DY per block, whose MR-row tiles reuse KR rows of W from L1 */
+/* backward: rows of DY per block, whose MR-row tiles reuse KR rows of W from L1, and
+ * the columns of a chunk (2 KiB of a row; a multiple of LANES) */
 #define BWD_ROWS (16 * BWD_MR)
+#define BWD_NC (2048 / (int)sizeof(REAL))
 
 /* g[MR, NR*LANES] (row stride ldg) op= the sum over i < kc, in ascending i, of
  * a[i*MR + r] * b[i*NR*LANES + c]: MR*NR vector chains in registers, started from +0
@@ -192,7 +199,13 @@ static void SFX(gemm)(bool transposed, bool one_pass, size_t M, size_t R, size_t
     size_t KC = one_pass ? R : (size_t)GEMM_KC;
     size_t slivers = GEMM_PB_BYTES / (KC * GEMM_NRL * sizeof(REAL));
     size_t NC = (slivers ? slivers : 1) * GEMM_NRL;
-    REAL *pb = SFX(gemm_buffer)(KC * NC + GEMM_MC * KC), *pa = pb + KC * NC;
+    /* buffers for this call's sizes: small calls stay below malloc's mmap threshold */
+    size_t nc_max = (N + GEMM_NRL - 1) / GEMM_NRL * GEMM_NRL;
+    size_t mc_max = (M + GEMM_MR - 1) / GEMM_MR * GEMM_MR;
+    size_t kc_max = R < KC ? R : KC;
+    nc_max = nc_max < NC ? nc_max : NC;
+    mc_max = mc_max < GEMM_MC ? mc_max : GEMM_MC;
+    REAL *pb = SFX(gemm_buffer)(kc_max * nc_max + mc_max * kc_max), *pa = pb + kc_max * nc_max;
     for (size_t jc = 0; jc < N; jc += NC) {
         size_t nc = N - jc < NC ? N - jc : NC;
         for (size_t pc = 0; pc < R; pc += KC) {
@@ -218,7 +231,7 @@ static void SFX(gemm)(bool transposed, bool one_pass, size_t M, size_t R, size_t
 }
 
 /* Y[B,N] = X[B,K] . W[K,N], K >= 1 */
-static void SFX(blocked_forward)(size_t B, size_t K, size_t N, const REAL *restrict X,
+static NOINLINE void SFX(blocked_forward)(size_t B, size_t K, size_t N, const REAL *restrict X,
                                  size_t ldx, const REAL *restrict W, size_t ldw,
                                  REAL *restrict Y, size_t ldy)
 {
@@ -229,7 +242,7 @@ static void SFX(blocked_forward)(size_t B, size_t K, size_t N, const REAL *restr
  * micro-kernel when the whole reduction fits one pass (B <= GEMM_KC_ONE, every batch
  * the benchmarks use), else g into a K x N buffer first (the same chains, stored and
  * reloaded between KC steps), then W = fma(alpha, g, W) */
-static void SFX(blocked_update)(size_t B, size_t K, size_t N, REAL alpha,
+static NOINLINE void SFX(blocked_update)(size_t B, size_t K, size_t N, REAL alpha,
                                 const REAL *restrict X, size_t ldx, const REAL *restrict DY,
                                 size_t lddy, REAL *restrict W, size_t ldw)
 {
@@ -252,41 +265,47 @@ static void SFX(blocked_update)(size_t B, size_t K, size_t N, REAL alpha,
     free(g);
 }
 
-/* DX[b, k] for mr rows b of DY and kr rows k of W (mr <= BWD_MR, kr <= BWD_KR): the
- * row backward's order for each element, the loads of DY and W shared by the tile. */
-static ALWAYS_INLINE void SFX(bwd_tile)(const int mr, const int kr, size_t N,
-                                        const REAL *restrict dy, size_t lddy,
+/* DX[b, k] for mr rows b of DY and kr rows k of W (mr <= BWD_MR, kr <= BWD_KR), over
+ * the columns n0 <= n < n1 of a chunk: the row backward's order for each element, the
+ * loads of DY and W shared by the tile. The vector chains start from +0 (n0 == 0) or
+ * from acc (row stride BWD_KR vectors), and go back there unless this is the last
+ * chunk (n1 == N), which adds the tail and writes DX. */
+static ALWAYS_INLINE void SFX(bwd_tile)(const int mr, const int kr, size_t n0, size_t n1,
+                                        size_t N, const REAL *restrict dy, size_t lddy,
                                         const REAL *restrict w, size_t ldw,
-                                        REAL *restrict dx, size_t lddx)
+                                        const REAL *restrict wp, REAL *restrict dx,
+                                        size_t lddx, REAL *restrict saved)
 {
+    if (mr < 1 || mr > BWD_MR || kr < 1 || kr > BWD_KR)
+        __builtin_unreachable(); /* the callers' bounds, for the compiler */
     VEC acc[BWD_MR][BWD_KR];
     for (int r = 0; r < mr; r++)
         for (int j = 0; j < kr; j++)
-            acc[r][j] = V_ZERO();
-    size_t full = N - N % LANES;
-    for (size_t n = 0; n < full; n += LANES) {
+            acc[r][j] = n0 == 0 ? V_ZERO() : V_LOADU(saved + (size_t)(r * BWD_KR + j) * LANES);
+    size_t full = N - N % LANES, end = n1 < full ? n1 : full;
+    for (size_t n = n0; n < end; n += LANES) {
         VEC d[BWD_MR];
         for (int r = 0; r < mr; r++)
             d[r] = V_LOADU(dy + (size_t)r * lddy + n);
         for (int j = 0; j < kr; j++) {
-            VEC wv = V_LOADU(w + (size_t)j * ldw + n);
+            VEC wv = V_LOADU(wp + ((n - n0) / LANES * BWD_KR + (size_t)j) * LANES);
             for (int r = 0; r < mr; r++)
                 acc[r][j] = V_FMA(d[r], wv, acc[r][j]);
         }
     }
+    if (n1 < N) {
+        for (int r = 0; r < mr; r++)
+            for (int j = 0; j < kr; j++)
+                V_STOREU(saved + (size_t)(r * BWD_KR + j) * LANES, acc[r][j]);
+        return;
+    }
 #if !BWD_TAIL_SCALAR
-    if (full < N) { /* zero-padded copies: the lanes past N add 0 * 0, as a masked load */
-        REAL t[LANES];
+    if (full < N) { /* the lanes past N add 0 * 0, as the row path's masked loads */
         VEC d[BWD_MR];
-        for (int r = 0; r < mr; r++) {
-            for (size_t l = 0; l < LANES; l++)
-                t[l] = full + l < N ? dy[(size_t)r * lddy + full + l] : 0;
-            d[r] = V_LOADU(t);
-        }
+        for (int r = 0; r < mr; r++)
+            d[r] = V_LOAD_FIRST(dy + (size_t)r * lddy + full, N - full);
         for (int j = 0; j < kr; j++) {
-            for (size_t l = 0; l < LANES; l++)
-                t[l] = full + l < N ? w[(size_t)j * ldw + full + l] : 0;
-            VEC wv = V_LOADU(t);
+            VEC wv = V_LOAD_FIRST(w + (size_t)j * ldw + full, N - full);
             for (int r = 0; r < mr; r++)
                 acc[r][j] = V_FMA(d[r], wv, acc[r][j]);
         }
@@ -304,44 +323,63 @@ static ALWAYS_INLINE void SFX(bwd_tile)(const int mr, const int kr, size_t N,
 }
 
 /* a partial tile at an edge: the same operations, tile sizes not known at compile time */
-static __attribute__((noinline)) void SFX(bwd_edge)(int mr, int kr, size_t N,
-                                                    const REAL *restrict dy, size_t lddy,
-                                                    const REAL *restrict w, size_t ldw,
-                                                    REAL *restrict dx, size_t lddx)
+static __attribute__((noinline)) void SFX(bwd_edge)(int mr, int kr, size_t n0, size_t n1,
+                                                    size_t N, const REAL *restrict dy,
+                                                    size_t lddy, const REAL *restrict w,
+                                                    size_t ldw, const REAL *restrict wp,
+                                                    REAL *restrict dx, size_t lddx,
+                                                    REAL *restrict saved)
 {
-    SFX(bwd_tile)(mr, kr, N, dy, lddy, w, ldw, dx, lddx);
+    SFX(bwd_tile)(mr, kr, n0, n1, N, dy, lddy, w, ldw, wp, dx, lddx, saved);
 }
 
-/* DX[B,K] = DY[B,N] . W[K,N]^T: blocks of BWD_ROWS rows of DY; in each, every KR rows
- * of W (in L1) meet every MR rows of the block (in L2). */
-static void SFX(blocked_backward)(size_t B, size_t K, size_t N, const REAL *restrict DY,
+/* DX[B,K] = DY[B,N] . W[K,N]^T: blocks of BWD_ROWS rows of DY (in L2); in each, KR rows
+ * of W meet every MR rows of the block, BWD_NC columns at a time (so that the KR rows'
+ * chunk, 2 KiB each, stays in L1), the tiles' chains kept in `saved` between chunks. */
+static NOINLINE void SFX(blocked_backward)(size_t B, size_t K, size_t N, const REAL *restrict DY,
                                   size_t lddy, const REAL *restrict W, size_t ldw,
                                   REAL *restrict DX, size_t lddx)
 {
+    _Alignas(64) REAL saved[BWD_ROWS * BWD_KR * LANES];
+    _Alignas(64) REAL wp[BWD_NC * BWD_KR];
     for (size_t b0 = 0; b0 < B; b0 += BWD_ROWS) {
         size_t rows = B - b0 < BWD_ROWS ? B - b0 : BWD_ROWS;
         for (size_t k = 0; k < K; k += BWD_KR) {
             int kr = K - k < BWD_KR ? (int)(K - k) : BWD_KR;
             const REAL *w = W + k * ldw;
-            for (size_t b = b0; b < b0 + rows; b += BWD_MR) {
-                int mr = b0 + rows - b < BWD_MR ? (int)(b0 + rows - b) : BWD_MR;
-                const REAL *dy = DY + b * lddy;
-                REAL *dx = DX + b * lddx + k;
-                if (mr == BWD_MR && kr == BWD_KR)
-                    SFX(bwd_tile)(BWD_MR, BWD_KR, N, dy, lddy, w, ldw, dx, lddx);
-                else
-                    SFX(bwd_edge)(mr, kr, N, dy, lddy, w, ldw, dx, lddx);
-            }
+            size_t n0 = 0;
+            do {
+                size_t n1 = N - n0 <= BWD_NC ? N : n0 + BWD_NC;
+                /* the chunk's whole vectors of the kr rows of W, interleaved [n][j] */
+                size_t full = N - N % LANES, end = n1 < full ? n1 : full;
+                for (size_t n = n0; n < end; n += LANES)
+                    for (int j = 0; j < kr; j++)
+                        V_STOREU(wp + ((n - n0) / LANES * BWD_KR + (size_t)j) * LANES,
+                                 V_LOADU(w + (size_t)j * ldw + n));
+                for (size_t b = b0; b < b0 + rows; b += BWD_MR) {
+                    int mr = b0 + rows - b < BWD_MR ? (int)(b0 + rows - b) : BWD_MR;
+                    const REAL *dy = DY + b * lddy;
+                    REAL *dx = DX + b * lddx + k, *sv = saved + (b - b0) * BWD_KR * LANES;
+                    if (mr == BWD_MR && kr == BWD_KR)
+                        SFX(bwd_tile)(BWD_MR, BWD_KR, n0, n1, N, dy, lddy, w, ldw, wp, dx,
+                                      lddx, sv);
+                    else
+                        SFX(bwd_edge)(mr, kr, n0, n1, N, dy, lddy, w, ldw, wp, dx, lddx, sv);
+                }
+                n0 = n1;
+            } while (n0 < N);
         }
     }
 }
 
+#undef NOINLINE
 #undef GEMM_NRL
 #undef GEMM_KC
 #undef GEMM_MC
 #undef GEMM_KC_ONE
 #undef GEMM_PB_BYTES
 #undef BWD_ROWS
+#undef BWD_NC
 /* the includer's vocabulary that this header alone uses; REAL, SFX, VEC, LANES and the
  * V_ macros the set's own *_impl.h uses too stay defined for it */
 #undef GEMM_MR
@@ -349,4 +387,5 @@ static void SFX(blocked_backward)(size_t B, size_t K, size_t N, const REAL *rest
 #undef BWD_MR
 #undef BWD_KR
 #undef BWD_TAIL_SCALAR
+#undef V_LOAD_FIRST
 #undef S_FMA

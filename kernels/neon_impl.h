@@ -18,6 +18,10 @@
  *   REDL(a)          lane j = the sum of the lanes of a[j], j < NL, pairwise
  * and, from neon.c for both inclusions: NEON_INLINE, NEON_CHUNK.
  *
+ * Batched calls (mlp_blocked_forward, mlp_blocked_batch in kernels.h) go to the
+ * blocked kernels of gemm_impl.h at the top of forward, backward and update; what
+ * follows is the row path.
+ *
  * Split invariance (the contract in kernels.h), how this set meets it: each element's
  * fixed sequence of IEEE operations is
  *   - forward Y[b,n] = +0, then for k ascending with X[b,k] != 0: Y = fma(X[b,k], W[k,n], Y).

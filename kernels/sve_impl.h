@@ -18,6 +18,10 @@
  * and, from sve.c for both inclusions: SVE_INLINE, SVE_CHUNK.
  * Vector-length agnostic: tails and partial tiles are predicated with svwhilelt.
  *
+ * Batched calls (mlp_blocked_forward, mlp_blocked_batch in kernels.h) go to the
+ * blocked kernels of sve_gemm_impl.h at the top of forward, backward and update; what
+ * follows is the row path.
+ *
  * Split invariance (the contract in kernels.h), how this set meets it: forward and
  * update compute every element by the same fused sequence as the NEON set (from +0,
  * fma over the non-zero inputs in ascending order; W = fma(g, alpha, W), rows with no

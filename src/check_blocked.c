@@ -102,10 +102,15 @@ static size_t one_len(const bshape *s)
     return s->B * s->N + s->B * s->K + s->K * s->N;
 }
 
+/* the float32 table to run instead of a set's (mlp_check_split_table_f32), or NULL */
+static const mlp_kernels_f32 *given_f32;
+
 static void run(const mlp_kernel_set *set, mlp_precision p, const bshape *s, uint64_t seed,
                 void *one, void *parts)
 {
-    if (p == MLP_F32) {
+    if (p == MLP_F32 && given_f32) {
+        run_f32(given_f32, s, seed, one, parts);
+    } else if (p == MLP_F32) {
         mlp_kernels_f32 t;
         mlp_kernel_set_table_f32(set, &t);
         run_f32(&t, s, seed, one, parts);
@@ -140,9 +145,9 @@ static long differing(const unsigned char *a, const unsigned char *b, size_t n, 
     return d;
 }
 
-/* one set: its split calls against its whole calls */
-static int check_split(const mlp_kernel_set *set, mlp_precision p, uint64_t seed, FILE *out,
-                       mlp_check_tally *tally)
+/* one set (or given_f32, labelled `name`): its split calls against its whole calls */
+static int check_split(const mlp_kernel_set *set, const char *name, mlp_precision p,
+                       uint64_t seed, FILE *out, mlp_check_tally *tally)
 {
     size_t size = mlp_precision_size(p);
     long diffs = 0;
@@ -167,13 +172,13 @@ static int check_split(const mlp_kernel_set *set, mlp_precision p, uint64_t seed
                                cmp[c].n, size);
             if (d && !first[0])
                 snprintf(first, sizeof first, "%s %s: %s split differs from one call (B=%zu K=%zu N=%zu)",
-                         set->name, mlp_precision_name(p), cmp[c].what, s->B, s->K, s->N);
+                         name, mlp_precision_name(p), cmp[c].what, s->B, s->K, s->N);
             diffs += d;
         }
         free(one);
         free(parts);
     }
-    row(out, set->name, p, "split rows/cols", SHAPES, diffs, diffs ? "FAILED" : "PASSED");
+    row(out, name, p, "split rows/cols", SHAPES, diffs, diffs ? "FAILED" : "PASSED");
     if (diffs)
         fprintf(out, "  first failure: %s\n", first);
     count(tally, diffs != 0);
@@ -226,6 +231,15 @@ static int check_order(const char *only_set, mlp_precision p, uint64_t seed, FIL
     return failed;
 }
 
+int mlp_check_split_table_f32(const char *name, const mlp_kernels_f32 *t, uint64_t seed,
+                              FILE *out, mlp_check_tally *tally)
+{
+    given_f32 = t;
+    int failed = check_split(NULL, name, MLP_F32, seed, out, tally);
+    given_f32 = NULL;
+    return failed;
+}
+
 int mlp_check_blocked(uint64_t seed, const char *only_set, FILE *out, mlp_check_tally *tally)
 {
     int failed = 0;
@@ -237,7 +251,7 @@ int mlp_check_blocked(uint64_t seed, const char *only_set, FILE *out, mlp_check_
                 !mlp_kernel_set_has(set, p) || !mlp_kernel_set_runnable(set) ||
                 (only_set && strcmp(only_set, set->name) != 0))
                 continue;
-            failed += check_split(set, p, seed, out, tally);
+            failed += check_split(set, set->name, p, seed, out, tally);
         }
         failed += check_order(only_set, p, seed, out, tally);
     }

@@ -13,4 +13,9 @@
  * or a peer (only `only_set` when not NULL); returns the number of FAILED rows. */
 int mlp_check_blocked(uint64_t seed, const char *only_set, FILE *out, mlp_check_tally *tally);
 
+/* The split rows of one float32 table, labelled `name` (tests/test_kernels.c gives it
+ * a broken one); returns 1 if they FAILED. Not thread-safe. */
+int mlp_check_split_table_f32(const char *name, const mlp_kernels_f32 *t, uint64_t seed,
+                              FILE *out, mlp_check_tally *tally);
+
 #endif

@@ -5,10 +5,12 @@
  *   usage: test_kernels [SET]   (only SET, e.g. `valgrind test_kernels avx2`; under
  *                                valgrind, which cannot run AVX-512, avx512 is SKIPPED
  *                                anyway since valgrind's CPUID does not offer it) */
+#include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "check_blocked.h"
 #include "check_kernels.h"
 
 static mlp_kernels_f32 reference;
@@ -47,6 +49,16 @@ static void update_writes_padding(size_t B, size_t K, size_t N, float alpha,
     reference.update(B, K, N, alpha, X, ldx, DY, lddy, W, ldw);
     if (ldw > N)
         W[N] = 0;
+}
+
+/* backward whose first output depends on the row count: breaks split invariance only */
+static void backward_depends_on_rows(size_t B, size_t K, size_t N, const float *restrict DY,
+                                     size_t lddy, const float *restrict W, size_t ldw,
+                                     float *restrict DX, size_t lddx)
+{
+    reference.backward(B, K, N, DY, lddy, W, ldw, DX, lddx);
+    if (B % 2 && B > 0 && K > 0)
+        DX[0] = nextafterf(DX[0], INFINITY);
 }
 
 typedef struct broken {
@@ -95,6 +107,17 @@ int main(int argc, char **argv)
                ok ? "reported exactly that operation FAILED" : "did not catch it");
         failures += !ok;
     }
+    /* the split check must fail a backward that depends on the row count (one ulp
+     * passes every tolerance above), and pass the reference */
+    mlp_kernels_f32 rows = reference;
+    rows.backward = backward_depends_on_rows;
+    mlp_check_tally split = {0};
+    printf("-- backward depends on the row count, by one ulp\n");
+    bool caught = mlp_check_split_table_f32("broken", &rows, 7, stdout, &split) == 1;
+    bool clean = mlp_check_split_table_f32(ref->name, &reference, 7, stdout, &split) == 0;
+    printf("%s: the split check %s\n", caught && clean ? "ok" : "FAILED",
+           caught && clean ? "caught it and passed the reference" : "did not tell them apart");
+    failures += !(caught && clean);
     /* and the unbroken reference passes */
     mlp_check_tally self = {0};
     printf("-- the reference itself\n");

@@ -48,7 +48,7 @@ static const char usage[] =
     "  --quiet              no progress line on stderr\n"
     "  --worker F:C         internal: be a worker process for repetitions F..F+C-1\n"
     "  --preset minibatch   the batched workload of the blocked kernels: --hidden 1024\n"
-    "                       --batch 256, the 60000 training images of data/mnist-full\n"
+    "                       --batch 256 --micro-batch 256, the 60000 training images of data/mnist-full\n"
     "                       (tools/fetch-mnist) if there, else the embedded 1000;\n"
     "                       --warmup 1 --epochs 2 --repetitions 5 --check-epochs 1; every\n"
     "                       runnable set but the reference (minutes per epoch). Other\n"
@@ -246,6 +246,7 @@ static void apply_preset(int argc, char **argv, bench_cli *b)
     mlp_run_spec *s = &b->run.spec;
     s->train.model.hidden = 1024;
     s->train.model.batch = 256;
+    s->train.model.micro_batch = 256; /* one 256-row call per layer and step */
     const char *full = full_mnist_dir();
     if (full) {
         s->data_dir = full;
