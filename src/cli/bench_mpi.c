@@ -30,6 +30,33 @@
 
 enum { MAX_EPOCHS = 1000 };
 
+/* Every rank's NUL-terminated text, gathered on rank 0: the texts one after another,
+ * rank r's at (*offsets)[r]. NULL (and *offsets NULL) on the other ranks. */
+static char *gather_texts(const char *text, int **offsets)
+{
+    int rank = mlp_dist_rank(), size = mlp_dist_size();
+    int len = (int)strlen(text) + 1, *lens = NULL, *displs = NULL;
+    char *all = NULL;
+    if (rank == 0) {
+        lens = calloc((size_t)size, sizeof *lens);
+        displs = calloc((size_t)size, sizeof *displs);
+        if (!lens || !displs)
+            mlp_dist_abort("out of memory");
+    }
+    MPI_Gather(&len, 1, MPI_INT, lens, 1, MPI_INT, 0, MPI_COMM_WORLD);
+    size_t total = 0;
+    for (int r = 0; rank == 0 && r < size; r++) {
+        displs[r] = (int)total;
+        total += (size_t)lens[r];
+    }
+    if (rank == 0 && !(all = malloc(total)))
+        mlp_dist_abort("out of memory");
+    MPI_Gatherv(text, len, MPI_CHAR, all, lens, displs, MPI_CHAR, 0, MPI_COMM_WORLD);
+    free(lens);
+    *offsets = displs;
+    return all;
+}
+
 /* This rank's machine context as JSON text, every rank's gathered to rank 0 (a list of
  * {rank, host_name, ranks_on_host, oversubscribed, machine}); NULL on other ranks. */
 static json_t *gather_contexts(int *ranks_on_host_out, bool *oversubscribed_out)
@@ -51,23 +78,8 @@ static json_t *gather_contexts(int *ranks_on_host_out, bool *oversubscribed_out)
     json_decref(mine);
     if (!text)
         mlp_dist_abort("out of memory");
-    int len = (int)strlen(text) + 1, *lens = NULL, *displs = NULL;
-    char *all = NULL;
-    if (rank == 0) {
-        lens = calloc((size_t)size, sizeof *lens);
-        displs = calloc((size_t)size, sizeof *displs);
-        if (!lens || !displs)
-            mlp_dist_abort("out of memory");
-    }
-    MPI_Gather(&len, 1, MPI_INT, lens, 1, MPI_INT, 0, MPI_COMM_WORLD);
-    size_t total = 0;
-    for (int r = 0; rank == 0 && r < size; r++) {
-        displs[r] = (int)total;
-        total += (size_t)lens[r];
-    }
-    if (rank == 0 && !(all = malloc(total)))
-        mlp_dist_abort("out of memory");
-    MPI_Gatherv(text, len, MPI_CHAR, all, lens, displs, MPI_CHAR, 0, MPI_COMM_WORLD);
+    int *displs;
+    char *all = gather_texts(text, &displs);
     free(text);
     int worst = on_host, any_over = over;
     MPI_Allreduce(MPI_IN_PLACE, &worst, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
@@ -80,7 +92,6 @@ static json_t *gather_contexts(int *ranks_on_host_out, bool *oversubscribed_out)
     for (int r = 0; r < size; r++)
         json_array_append_new(list, json_loads(all + displs[r], 0, NULL));
     free(all);
-    free(lens);
     free(displs);
     return list;
 }
@@ -458,23 +469,8 @@ int mlp_bench_mpi_independent(mlp_bench_one_fn run, void *user, const char *out_
         return mlp_mpi_job_end(rc ? rc : MLP_EXIT_FAILURE);
     }
     /* gather the documents to rank 0 */
-    int len = (int)strlen(doc) + 1, *lens = NULL, *displs = NULL;
-    char *all = NULL;
-    if (rank == 0) {
-        lens = calloc((size_t)size, sizeof *lens);
-        displs = calloc((size_t)size, sizeof *displs);
-        if (!lens || !displs)
-            mlp_dist_abort("out of memory");
-    }
-    MPI_Gather(&len, 1, MPI_INT, lens, 1, MPI_INT, 0, MPI_COMM_WORLD);
-    size_t total = 0;
-    for (int r = 0; rank == 0 && r < size; r++) {
-        displs[r] = (int)total;
-        total += (size_t)lens[r];
-    }
-    if (rank == 0 && !(all = malloc(total)))
-        mlp_dist_abort("out of memory");
-    MPI_Gatherv(doc, len, MPI_CHAR, all, lens, displs, MPI_CHAR, 0, MPI_COMM_WORLD);
+    int *displs;
+    char *all = gather_texts(doc, &displs);
     free(doc);
     for (int r = 0; rank == 0 && r < size && rc == 0; r++) {
         json_t *d = json_loads(all + displs[r], 0, NULL);
@@ -501,7 +497,6 @@ int mlp_bench_mpi_independent(mlp_bench_one_fn run, void *user, const char *out_
         json_decref(d);
     }
     free(all);
-    free(lens);
     free(displs);
     return mlp_mpi_job_end(rc);
 }
