@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -120,18 +121,33 @@ static double number_at(const json_t *o, const char *key)
 
 /* ---- mlpbench files ---- */
 
-/* The median of each repetition's `per_rep` samples of the array samples into out. */
-static int repetition_medians(reader *r, const char *name, const json_t *samples, size_t reps,
-                              size_t per_rep, double *out)
+/* 0 if samples is a list of reps x per_rep entries (checked before anything is sized by
+ * reps: a file's counts are not trusted), else fails. */
+static int check_sample_count(reader *r, const char *name, const json_t *samples, size_t reps,
+                              size_t per_rep)
 {
     if (!json_is_array(samples))
         return fail(r, "%s: no samples", name);
     size_t n = json_array_size(samples);
     if (n == 0)
         return fail(r, "%s: empty samples", name);
-    if (n != reps * per_rep)
+    if (n % per_rep != 0 || n / per_rep != reps) {
+        if (reps > SIZE_MAX / per_rep) /* the product does not fit: name the factors */
+            return fail(r, "%s: %zu samples, expected %zu repetitions x %zu", name, n, reps,
+                        per_rep);
         return fail(r, "%s: %zu samples, expected %zu (%zu repetitions x %zu)", name, n,
                     reps * per_rep, reps, per_rep);
+    }
+    return 0;
+}
+
+/* The median of each repetition's `per_rep` samples of the array samples into out. */
+static int repetition_medians(reader *r, const char *name, const json_t *samples, size_t reps,
+                              size_t per_rep, double *out)
+{
+    if (check_sample_count(r, name, samples, reps, per_rep) != 0)
+        return -1;
+    size_t n = json_array_size(samples);
     double *all = malloc(n * sizeof *all);
     if (!all)
         return fail(r, "out of memory");
@@ -157,6 +173,8 @@ static int read_phase(reader *r, const json_t *kase, const char *key, const char
         return 0; /* no test set in this run */
     char name[MAX_NAME + 16];
     snprintf(name, sizeof name, "%s/%s", prefix, cname);
+    if (check_sample_count(r, name, json_object_get(phase, "samples"), reps, per_rep) != 0)
+        return -1;
     mlp_result_series *s = add_series(r, name, reps);
     if (!s || repetition_medians(r, name, json_object_get(phase, "samples"), reps, per_rep,
                                  s->values) != 0)
