@@ -26,7 +26,14 @@ def fmt_interval(phase):
     if phase is None:
         return "—"
     unit, scale = _unit(phase.median)
-    return f"{phase.median / scale:.3g} {unit} ({phase.lo / scale:.3g}..{phase.hi / scale:.3g})"
+    return (f"{phase.median / scale:.3g} {unit} "
+            f"({_plain(phase.lo / scale)}..{_plain(phase.hi / scale)})")
+
+
+def _plain(x):
+    """3 significant digits, never in e-notation: an interval end of 1290 µs beside a
+    median of 915 µs stays 1290, not 1.29e+03."""
+    return f"{x:.3g}" if x < 1000 else f"{x:.0f}"
 
 
 def fmt_num(x, digits=3):
