@@ -168,11 +168,13 @@ static inline void store_positions_8(int32_t *pos, __mmask8 mask, int32_t k)
 static void avx512_fill_f32(mlp_kernels_f32 *t)
 {
     MLP_FILL_TABLE(t, avx512, f32);
+    t->forward_sparse = avx512_forward_sparse_f32;
 }
 
 static void avx512_fill_f64(mlp_kernels_f64 *t)
 {
     MLP_FILL_TABLE(t, avx512, f64);
+    t->forward_sparse = avx512_forward_sparse_f64;
 }
 
 static size_t avx512_lanes(mlp_precision p)

@@ -103,6 +103,7 @@ static void blas_fill_f32(mlp_kernels_f32 *t)
     t->forward = blas_forward_f32;
     t->backward = blas_backward_f32;
     t->update = blas_update_f32;
+    t->forward_sparse = NULL; /* the base's would stand in for the library's forward */
 }
 
 static void blas_fill_f64(mlp_kernels_f64 *t)
@@ -112,6 +113,7 @@ static void blas_fill_f64(mlp_kernels_f64 *t)
     t->forward = blas_forward_f64;
     t->backward = blas_backward_f64;
     t->update = blas_update_f64;
+    t->forward_sparse = NULL; /* the base's would stand in for the library's forward */
 }
 
 static size_t blas_lanes(mlp_precision p)

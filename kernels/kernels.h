@@ -44,6 +44,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* The backward mask of ReLU: `seed` is the book's relu2deriv(x) = x >= 0 applied to
  * the post-ReLU value (always true, see README); `strict` is the textbook x > 0. */
@@ -96,6 +97,16 @@ typedef struct mlp_kernels_f32 {
     /* delta[n] = target[n] - out[n]; returns sum of delta^2, accumulated in double */
     double (*error_delta)(size_t n, const float *restrict target, const float *restrict out,
                           float *restrict delta);
+    /* Optional (NULL: the set has none; MLP_FILL_TABLE sets it NULL). Y[B,N] = X . W
+     * with X[B,K] given by its nonzero entries, row b's in [rows[b], rows[b + 1]) of
+     * cols (ascending, < K) and vals: the same bits as forward on the dense X one row
+     * at a time (B = 1 calls, the row path), so a data set compacted once
+     * (mlp_data's CSR copy) is read in a fraction of the bytes. The model calls it only
+     * where forward would take its row path (!mlp_blocked_forward). check_kernels
+     * compares it bit for bit with forward row by row. */
+    void (*forward_sparse)(size_t B, size_t K, size_t N, const size_t *restrict rows,
+                           const int32_t *restrict cols, const float *restrict vals,
+                           const float *restrict W, size_t ldw, float *restrict Y, size_t ldy);
 } mlp_kernels_f32;
 
 typedef struct mlp_kernels_f64 {
@@ -112,6 +123,9 @@ typedef struct mlp_kernels_f64 {
     void (*multiply)(size_t n, double *restrict x, const double *restrict m);
     double (*error_delta)(size_t n, const double *restrict target, const double *restrict out,
                           double *restrict delta);
+    void (*forward_sparse)(size_t B, size_t K, size_t N, const size_t *restrict rows,
+                           const int32_t *restrict cols, const double *restrict vals,
+                           const double *restrict W, size_t ldw, double *restrict Y, size_t ldy);
 } mlp_kernels_f64;
 
 /* CPU features, one bit each (kernels/cpu.c detects them). On x86-64 a feature with
@@ -167,9 +181,9 @@ struct mlp_kernel_set {
     bool (*available)(void);
 };
 
-/* Fills every slot of table t from functions named PREFIX_<slot>_SUFFIX, as every
- * set but omp fills its table: MLP_FILL_TABLE(t, avx2, f32) sets
- * t->forward = avx2_forward_f32, ... */
+/* Fills every slot of table t from functions named PREFIX_<slot>_SUFFIX (and the
+ * optional forward_sparse with NULL), as every set but omp fills its table:
+ * MLP_FILL_TABLE(t, avx2, f32) sets t->forward = avx2_forward_f32, ... */
 #define MLP_FILL_TABLE(t, prefix, suffix)                                                 \
     do {                                                                                  \
         (t)->forward = prefix##_forward_##suffix;                                         \
@@ -179,6 +193,7 @@ struct mlp_kernel_set {
         (t)->relu_backward = prefix##_relu_backward_##suffix;                             \
         (t)->multiply = prefix##_multiply_##suffix;                                       \
         (t)->error_delta = prefix##_error_delta_##suffix;                                 \
+        (t)->forward_sparse = NULL;                                                       \
     } while (0)
 
 /* Registry (kernels/registry.c). Sets are listed in rank order, the reference first. */

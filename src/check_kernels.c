@@ -13,6 +13,8 @@
  * relu, relu_backward (both masks), multiply: bit-exact (memcmp) against the formula
  * in the kernel's precision, with -0.0, +0.0, NaNs, +-inf and denormals in the inputs.
  * error_delta: delta bit-exact, the returned sum within tolerance.
+ * forward_sparse (optional; only sets that have it get a row): bit-exact against
+ * forward called one row at a time on the dense X, on the matrix shapes.
  *
  * Tolerances (why these numbers)
  * ------------------------------
@@ -379,6 +381,71 @@ static void check_forward(check_ctx *c, const shape *s, check_rng *r)
     mat_free(&X);
     mat_free(&W);
     mat_free(&Y);
+}
+
+/* forward_sparse (an optional slot, kernels.h): bit for bit the row path, i.e. forward
+ * called one row at a time on the dense X, here with X's nonzero entries (x != 0, as
+ * the row path lists them: -0.0 left out) in CSR form. */
+static void check_forward_sparse(check_ctx *c, const shape *s, check_rng *r)
+{
+    mlp_precision p = c->k->p;
+    size_t size = mlp_precision_size(p), B = s->B, K = s->K, N = s->N;
+    mat X, W, Y, Yrow;
+    mat_alloc(&X, p, B, K, ld_of(K, s, 0), s->off);
+    mat_alloc(&W, p, K, N, ld_of(N, s, 1), s->off + 1);
+    mat_alloc(&Y, p, B, N, ld_of(N, s, 2), s->off + 2);
+    mat_alloc(&Yrow, p, B, N, ld_of(N, s, 2), s->off + 2);
+    fill(&X, r, 0.5);
+    fill(&W, r, 0.0);
+    size_t *rows = malloc((B + 1) * sizeof *rows);
+    int32_t *cols = malloc((B * K + 1) * sizeof *cols);
+    unsigned char *vals = malloc((B * K + 1) * size);
+    if (!rows || !cols || !vals)
+        abort();
+    size_t e = 0;
+    rows[0] = 0;
+    for (size_t b = 0; b < B; b++) {
+        for (size_t k = 0; k < K; k++)
+            if (mat_get(&X, b, k) != 0) {
+                cols[e] = (int32_t)k;
+                memcpy(vals + e * size, mat_elem(&X, b, k), size);
+                e++;
+            }
+        rows[b + 1] = e;
+    }
+    if (p == MLP_F32) {
+        const mlp_kernels_f32 *t = c->k->f32;
+        for (size_t b = 0; b < B; b++)
+            t->forward(1, K, N, mat_elem(&X, b, 0), X.ld, mat_data(&W), W.ld,
+                       mat_elem(&Yrow, b, 0), Yrow.ld);
+        t->forward_sparse(B, K, N, rows, cols, (const float *)vals, mat_data(&W), W.ld,
+                          mat_data(&Y), Y.ld);
+    } else {
+        const mlp_kernels_f64 *t = c->k->f64;
+        for (size_t b = 0; b < B; b++)
+            t->forward(1, K, N, mat_elem(&X, b, 0), X.ld, mat_data(&W), W.ld,
+                       mat_elem(&Yrow, b, 0), Yrow.ld);
+        t->forward_sparse(B, K, N, rows, cols, (const double *)vals, mat_data(&W), W.ld,
+                          mat_data(&Y), Y.ld);
+    }
+    for (size_t b = 0; b < B; b++)
+        for (size_t n = 0; n < N; n++) {
+            if (memcmp(mat_elem(&Y, b, n), mat_elem(&Yrow, b, n), size) == 0)
+                continue;
+            c->res->mismatches++;
+            char what[200];
+            snprintf(what, sizeof what, "Y[%zu,%zu]: got %.9g, forward row by row %.9g (bits differ)",
+                     b, n, mat_get(&Y, b, n), mat_get(&Yrow, b, n));
+            fail(c, s, what);
+        }
+    check_canaries(c, s, &Y, "Y");
+    free(rows);
+    free(cols);
+    free(vals);
+    mat_free(&X);
+    mat_free(&W);
+    mat_free(&Y);
+    mat_free(&Yrow);
 }
 
 static void check_backward(check_ctx *c, const shape *s, check_rng *r)
@@ -771,16 +838,18 @@ typedef struct op_def {
     const char *name;
     void (*check)(check_ctx *c, const shape *s, check_rng *r);
     bool elementwise, exact;
+    bool optional; /* a slot a table may leave NULL: no row for a set without it */
 } op_def;
 
 static const op_def ops[] = {
-    {"forward", check_forward, false, false},
-    {"backward", check_backward, false, false},
-    {"update", check_update, false, false},
-    {"relu", check_relu, true, true},
-    {"relu_backward", check_relu_backward, true, true},
-    {"multiply", check_multiply, true, true},
-    {"error_delta", check_error_delta, true, false},
+    {"forward", check_forward, false, false, false},
+    {"backward", check_backward, false, false, false},
+    {"update", check_update, false, false, false},
+    {"relu", check_relu, true, true, false},
+    {"relu_backward", check_relu_backward, true, true, false},
+    {"multiply", check_multiply, true, true, false},
+    {"error_delta", check_error_delta, true, false, false},
+    {"forward_sparse", check_forward_sparse, false, true, true},
 };
 enum { OP_COUNT = sizeof ops / sizeof ops[0] };
 
@@ -830,6 +899,14 @@ static uint64_t op_seed(uint64_t seed, mlp_precision p, size_t op)
     return rng_next(&r);
 }
 
+/* whether table k has the optional slot that `check` checks */
+static bool has_slot(const kernels_any *k, void (*check)(check_ctx *, const shape *, check_rng *))
+{
+    if (check == check_forward_sparse)
+        return k->p == MLP_F32 ? k->f32->forward_sparse != NULL : k->f64->forward_sparse != NULL;
+    return true;
+}
+
 static int check_table(const char *name, const kernels_any *k, size_t lanes, uint64_t seed,
                        FILE *out, mlp_check_tally *tally)
 {
@@ -838,6 +915,8 @@ static int check_table(const char *name, const kernels_any *k, size_t lanes, uin
     vector_shapes(&vectors, lanes);
     int failed = 0;
     for (size_t i = 0; i < OP_COUNT; i++) {
+        if (ops[i].optional && !has_slot(k, ops[i].check))
+            continue;
         op_result res = {.exact = ops[i].exact};
         check_ctx c = {.set_name = name, .k = k, .op = ops[i].name,
                        .elementwise = ops[i].elementwise, .seed = seed, .res = &res};
@@ -1065,6 +1144,8 @@ int mlp_check_kernels(uint64_t seed, const char *only_set, FILE *out, mlp_check_
                 continue;
             if (!mlp_kernel_set_runnable(set)) {
                 for (size_t o = 0; o < OP_COUNT; o++) {
+                    if (ops[o].optional)
+                        continue;
                     print_row(out, set->name, p, ops[o].name, NULL, "SKIPPED");
                     count(tally, "SKIPPED");
                 }

@@ -109,6 +109,21 @@ static void SFX(train_epoch)(mlp_model *m, const mlp_data *d, mlp_metrics *acc)
     }
 }
 
+/* layer_1 before ReLU for the records [start, start + rows) of d into hidden:
+ * k's forward_sparse over d's CSR copy when k has one and forward would take its row
+ * path (the same bits; a blocked forward, kernels.h, sums in another order), else
+ * forward. */
+static void SFX(forward_inputs)(const mlp_model *m, const TABLE_TYPE *k, const mlp_data *d,
+                                size_t start, size_t rows, REAL *hidden)
+{
+    size_t I = m->cfg.inputs, H = m->cfg.hidden;
+    if (k->forward_sparse && d->rows && !mlp_blocked_forward(rows, I, H, sizeof(REAL)))
+        k->forward_sparse(rows, I, H, d->rows + start, d->cols, (const REAL *)d->vals, m->w01,
+                          H, hidden, H);
+    else
+        k->forward(rows, I, H, (const REAL *)d->x + start * I, I, m->w01, H, hidden, H);
+}
+
 #include "model_test_impl.h"
 
 /* A threaded set with more than one thread splits the test rows (model_test_impl.h). */
@@ -117,11 +132,15 @@ static void SFX(test)(mlp_model *m, const mlp_data *d, mlp_metrics *acc)
     int threads = m->set->threaded ? omp_get_max_threads() : 1;
     if (threads > 1 && d->count >= 2 * m->rows_cap && SFX(test_split)(m, d, threads, acc))
         return;
-    size_t I = m->cfg.inputs, O = m->cfg.outputs;
-    const REAL *X = d->x, *Y = d->y;
+    const TABLE_TYPE *k = &m->TABLE;
+    size_t H = m->cfg.hidden, O = m->cfg.outputs;
+    const REAL *Y = d->y;
     for (size_t start = 0; start < d->count; start += m->rows_cap) {
         size_t rows = d->count - start < m->rows_cap ? d->count - start : m->rows_cap;
-        SFX(forward_rows)(m, rows, X + start * I, false);
+        /* forward_rows without dropout, layer 1 by forward_inputs */
+        SFX(forward_inputs)(m, k, d, start, rows, m->hidden);
+        k->relu(rows * H, m->hidden);
+        k->forward(rows, H, O, m->hidden, H, m->w12, O, m->out, O);
         SFX(score_rows)(m, rows, Y + start * O, d->labels + start, acc);
     }
 }

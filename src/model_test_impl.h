@@ -12,14 +12,16 @@
 /* One thread's rows [begin, end) of the test pass: squared errors into errors[],
  * the count of correct argmaxes returned. hidden [rows_cap, H], out and delta
  * [rows_cap, O]: this thread's buffers. */
-static size_t SFX(test_range)(const mlp_model *m, const TABLE_TYPE *k, const REAL *X,
-                              const REAL *Y, const uint8_t *labels, size_t begin, size_t end,
-                              REAL *hidden, REAL *out, REAL *delta, double *errors)
+static size_t SFX(test_range)(const mlp_model *m, const TABLE_TYPE *k, const mlp_data *d,
+                              size_t begin, size_t end, REAL *hidden, REAL *out, REAL *delta,
+                              double *errors)
 {
-    size_t I = m->cfg.inputs, H = m->cfg.hidden, O = m->cfg.outputs, correct = 0;
+    size_t H = m->cfg.hidden, O = m->cfg.outputs, correct = 0;
+    const REAL *Y = d->y;
+    const uint8_t *labels = d->labels;
     for (size_t start = begin; start < end; start += m->rows_cap) {
         size_t rows = end - start < m->rows_cap ? end - start : m->rows_cap;
-        k->forward(rows, I, H, X + start * I, I, m->w01, H, hidden, H);
+        SFX(forward_inputs)(m, k, d, start, rows, hidden);
         k->relu(rows * H, hidden);
         k->forward(rows, H, O, hidden, H, m->w12, O, out, O);
         for (size_t r = 0; r < rows; r++) {
@@ -44,15 +46,14 @@ static bool SFX(test_split)(mlp_model *m, const mlp_data *d, int threads, mlp_me
         return false;
     }
     const TABLE_TYPE *k = &m->BASE_TABLE;
-    const REAL *X = d->x, *Y = d->y;
     size_t correct = 0;
 #pragma omp parallel num_threads(threads) reduction(+ : correct)
     {
         size_t t = (size_t)omp_get_thread_num(), parts = (size_t)omp_get_num_threads();
         REAL *hidden = work + t * per * (H + 2 * O), *out = hidden + per * H,
              *delta = out + per * O;
-        correct += SFX(test_range)(m, k, X, Y, d->labels, n * t / parts, n * (t + 1) / parts,
-                                   hidden, out, delta, errors);
+        correct += SFX(test_range)(m, k, d, n * t / parts, n * (t + 1) / parts, hidden, out,
+                                   delta, errors);
     }
     for (size_t r = 0; r < n; r++)
         acc->error_sum += errors[r];

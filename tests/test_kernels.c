@@ -61,6 +61,37 @@ static void backward_depends_on_rows(size_t B, size_t K, size_t N, const float *
         DX[0] = nextafterf(DX[0], INFINITY);
 }
 
+/* forward_sparse as forward one row at a time: each row's list written into a dense
+ * row, then the reference's forward on it (so the check must pass it) */
+static void forward_sparse_by_rows(size_t B, size_t K, size_t N, const size_t *restrict rows,
+                                   const int32_t *restrict cols, const float *restrict vals,
+                                   const float *restrict W, size_t ldw, float *restrict Y,
+                                   size_t ldy)
+{
+    float *x = calloc(K ? K : 1, sizeof *x);
+    if (!x)
+        abort();
+    for (size_t b = 0; b < B; b++) {
+        for (size_t e = rows[b]; e < rows[b + 1]; e++)
+            x[cols[e]] = vals[e];
+        reference.forward(1, K, N, x, K, W, ldw, Y + b * ldy, ldy);
+        for (size_t e = rows[b]; e < rows[b + 1]; e++)
+            x[cols[e]] = 0;
+    }
+    free(x);
+}
+
+/* the same, but the last row's first output one ulp up: inside every tolerance */
+static void forward_sparse_one_ulp(size_t B, size_t K, size_t N, const size_t *restrict rows,
+                                   const int32_t *restrict cols, const float *restrict vals,
+                                   const float *restrict W, size_t ldw, float *restrict Y,
+                                   size_t ldy)
+{
+    forward_sparse_by_rows(B, K, N, rows, cols, vals, W, ldw, Y, ldy);
+    if (B > 1 && N > 0)
+        Y[(B - 1) * ldy] = nextafterf(Y[(B - 1) * ldy], INFINITY);
+}
+
 typedef struct broken {
     const char *what;
     const char *op;
@@ -71,6 +102,7 @@ static void apply_drop(mlp_kernels_f32 *t) { t->forward = forward_drops_last_ter
 static void apply_off(mlp_kernels_f32 *t) { t->forward = forward_slightly_off; }
 static void apply_relu(mlp_kernels_f32 *t) { t->relu = relu_positive_zero; }
 static void apply_pad(mlp_kernels_f32 *t) { t->update = update_writes_padding; }
+static void apply_sparse(mlp_kernels_f32 *t) { t->forward_sparse = forward_sparse_one_ulp; }
 
 int main(int argc, char **argv)
 {
@@ -94,6 +126,7 @@ int main(int argc, char **argv)
         {"forward off by a relative 2^-10", "forward", apply_off},
         {"relu gives +0.0 for negatives", "relu", apply_relu},
         {"update writes into the padding", "update", apply_pad},
+        {"forward_sparse one ulp off forward row by row", "forward_sparse", apply_sparse},
     };
     printf("Checker self-test: broken tables must FAIL\n");
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -118,10 +151,13 @@ int main(int argc, char **argv)
     printf("%s: the split check %s\n", caught && clean ? "ok" : "FAILED",
            caught && clean ? "caught it and passed the reference" : "did not tell them apart");
     failures += !(caught && clean);
-    /* and the unbroken reference passes */
+    /* and the unbroken reference passes, also with a correct forward_sparse */
     mlp_check_tally self = {0};
-    printf("-- the reference itself\n");
-    if (mlp_check_table_f32(ref->name, &reference, lanes, 7, stdout, &self) != 0) {
+    printf("-- the reference itself, with forward_sparse as forward row by row\n");
+    mlp_kernels_f32 with_sparse = reference;
+    with_sparse.forward_sparse = forward_sparse_by_rows;
+    if (mlp_check_table_f32(ref->name, &with_sparse, lanes, 7, stdout, &self) != 0 ||
+        self.passed != 8) {
         printf("FAILED: the reference does not pass its own check\n");
         failures++;
     }
