@@ -75,7 +75,7 @@ static void SFX(train_epoch_micro)(mlp_model *m, const mlp_data *d, mlp_metrics 
     int rank = comm ? comm->rank : 0, ranks = comm ? comm->size : 1;
     size_t I = c->inputs, H = c->hidden, O = c->outputs, M = c->micro_batch;
     size_t len = I * H + H * O, n01 = I * H;
-    const REAL *X = d->x, *Y = d->y;
+    const REAL *X = SFX(data_x)(d), *Y = d->y;
     REAL *hidden = m->hidden, *delta_out = m->delta_out, *delta_hidden = m->delta_hidden;
     REAL *mask = m->mask, *mask2 = m->mask2;
     const REAL one = 1;

@@ -17,11 +17,16 @@ enum { TEST_CHUNK_ROWS = 256 }; /* records per forward call in the test pass */
 struct mlp_data {
     mlp_precision precision;
     size_t count;
-    void *x;         /* [count, inputs]: pixels / 255 */
+    const uint8_t *images; /* [count, pixels]: the data set's, which outlives d */
+    size_t pixels;
+    /* [count, pixels]: pixels / 255, made from images on first use (data_x in
+     * model_impl.h): a test pass through forward_sparse never needs them */
+    void *x;
     void *y;         /* [count, outputs]: one-hot labels */
     uint8_t *labels; /* [count] */
-    /* x again by its nonzero entries (CSR), for a set's forward_sparse: row r's in
-     * [rows[r], rows[r + 1]) of cols (ascending) and vals (the same values as x) */
+    /* the inputs by their nonzero entries (CSR), for a set's forward_sparse, made on
+     * first use (data_csr): row r's in [rows[r], rows[r + 1]) of cols (ascending) and
+     * vals (the same values as x) */
     size_t *rows;    /* [count + 1] */
     int32_t *cols;   /* [nonzero] */
     void *vals;      /* [nonzero] */
@@ -141,50 +146,6 @@ mlp_model_config mlp_model_config_seed(void)
     };
 }
 
-/* d's CSR copy of x (see struct mlp_data), found from the bytes: a pixel is nonzero
- * exactly when pixel / 255 is. Rows of eight zero pixels are passed over a word at a
- * time (MNIST is ~81% zeros, in runs). False if memory runs out. */
-static bool prepare_sparse(mlp_data *d, const mlp_dataset *ds, size_t rs)
-{
-    size_t n = ds->count * ds->pixels, nonzero = 0;
-    const uint8_t *img = ds->images;
-    for (size_t i = 0; i < n; i++)
-        nonzero += img[i] != 0;
-    if (ds->pixels > INT32_MAX)
-        return true; /* no CSR: forward_sparse's columns are int32 */
-    d->rows = malloc((ds->count + 1) * sizeof *d->rows);
-    d->cols = malloc((nonzero ? nonzero : 1) * sizeof *d->cols);
-    d->vals = malloc((nonzero ? nonzero : 1) * rs);
-    if (!d->rows || !d->cols || !d->vals)
-        return false;
-    size_t e = 0;
-    d->rows[0] = 0;
-    for (size_t r = 0; r < ds->count; r++) {
-        const uint8_t *row = img + r * ds->pixels;
-        for (size_t c = 0; c < ds->pixels; c++) {
-            if (c + 8 <= ds->pixels) {
-                uint64_t word;
-                memcpy(&word, row + c, sizeof word);
-                if (word == 0) {
-                    c += 7;
-                    continue;
-                }
-            }
-            if (row[c] != 0) {
-                size_t at = r * ds->pixels + c;
-                d->cols[e] = (int32_t)c;
-                if (rs == sizeof(float))
-                    ((float *)d->vals)[e] = ((const float *)d->x)[at];
-                else
-                    ((double *)d->vals)[e] = ((const double *)d->x)[at];
-                e++;
-            }
-        }
-        d->rows[r + 1] = e;
-    }
-    return true;
-}
-
 mlp_data *mlp_data_prepare(const mlp_dataset *ds, mlp_precision precision)
 {
     mlp_data *d = calloc(1, sizeof *d);
@@ -193,10 +154,11 @@ mlp_data *mlp_data_prepare(const mlp_dataset *ds, mlp_precision precision)
     size_t rs = mlp_precision_size(precision);
     d->precision = precision;
     d->count = ds->count;
-    d->x = alloc_uncleared(ds->count * ds->pixels * rs); /* prepare writes every element */
-    d->y = alloc_uncleared(ds->count * ds->classes * rs);
+    d->images = ds->images;
+    d->pixels = ds->pixels;
+    d->y = alloc_uncleared(ds->count * ds->classes * rs); /* prepare writes every element */
     d->labels = malloc(ds->count ? ds->count : 1);
-    if (!d->x || !d->y || !d->labels) {
+    if (!d->y || !d->labels) {
         mlp_data_free(d);
         return NULL;
     }
@@ -205,10 +167,6 @@ mlp_data *mlp_data_prepare(const mlp_dataset *ds, mlp_precision precision)
         prepare_f32(d, ds);
     else
         prepare_f64(d, ds);
-    if (!prepare_sparse(d, ds, rs)) {
-        mlp_data_free(d);
-        return NULL;
-    }
     return d;
 }
 

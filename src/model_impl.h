@@ -23,18 +23,91 @@ static void SFX(init_weights)(mlp_model *m)
         w12[i] = (REAL)(0.2 * mlp_rng_random(&m->rng) - 0.1);
 }
 
-/* Inputs pixel / 255 and one-hot targets. The pointers are restrict and local, so that
- * the compiler vectorises the division (the same correctly rounded quotient, several
- * at a time) instead of reloading ds->images after every store. */
+/* One-hot targets (the inputs are made on first use: data_x, data_csr). */
 static void SFX(prepare)(mlp_data *d, const mlp_dataset *ds)
 {
-    REAL *restrict x = d->x, *restrict y = d->y;
-    const uint8_t *restrict images = ds->images;
-    for (size_t i = 0, n = ds->count * ds->pixels; i < n; i++)
-        x[i] = (REAL)images[i] / (REAL)255;
+    REAL *restrict y = d->y;
     for (size_t r = 0; r < ds->count; r++)
         for (size_t c = 0; c < ds->classes; c++)
             y[r * ds->classes + c] = (REAL)(ds->labels[r] == c);
+}
+
+/* d's CSR copy of the inputs (struct mlp_data), made on first use from the bytes: a
+ * pixel is nonzero exactly when pixel / 255 is, and its value comes from a table of
+ * the 256 quotients, each computed as data_x computes it. Words of eight zero pixels
+ * are passed over (MNIST is ~81% zeros, in runs); the bytes of the others go through
+ * without a branch (each written, kept if nonzero), so the cost does not depend on
+ * where the zeros fall. The process ends with a message if memory runs out. */
+static void SFX(data_csr)(const mlp_data *cd)
+{
+    mlp_data *d = (mlp_data *)cd; /* made by mlp_data_prepare: never a const object */
+    if (d->rows)
+        return;
+    const uint8_t *img = d->images;
+    size_t P = d->pixels, n = d->count * P, nonzero = 0, words = n / 8;
+    const uint64_t low7 = 0x7f7f7f7f7f7f7f7full; /* bit 7 of each nonzero byte: */
+    for (size_t i = 0; i < words; i++) {         /* ((w & low7) + low7 | w) & ~low7 */
+        uint64_t w;
+        memcpy(&w, img + 8 * i, sizeof w);
+        nonzero += (size_t)__builtin_popcountll((((w & low7) + low7) | w) & ~low7);
+    }
+    for (size_t i = 8 * words; i < n; i++)
+        nonzero += img[i] != 0;
+    /* 8 entries of room: a word's bytes are written before they are counted */
+    d->rows = malloc((d->count + 1) * sizeof *d->rows);
+    d->cols = alloc_uncleared((nonzero + 8) * sizeof *d->cols);
+    d->vals = alloc_uncleared((nonzero + 8) * sizeof(REAL));
+    if (!d->rows || !d->cols || !d->vals) {
+        fprintf(stderr, "mlpbench: error: out of memory for the nonzero inputs\n");
+        exit(1);
+    }
+    REAL quotient[256];
+    for (int v = 0; v < 256; v++)
+        quotient[v] = (REAL)v / (REAL)255;
+    int32_t *restrict cols = d->cols;
+    REAL *restrict vals = d->vals;
+    size_t e = 0;
+    d->rows[0] = 0;
+    for (size_t r = 0; r < d->count; r++) {
+        const uint8_t *row = img + r * P;
+        for (size_t c = 0; c < P; c += 8) {
+            size_t m = P - c < 8 ? P - c : 8;
+            if (m == 8) {
+                uint64_t w;
+                memcpy(&w, row + c, sizeof w);
+                if (w == 0)
+                    continue;
+            }
+            for (size_t j = 0; j < m; j++) {
+                cols[e] = (int32_t)(c + j);
+                vals[e] = quotient[row[c + j]];
+                e += row[c + j] != 0;
+            }
+        }
+        d->rows[r + 1] = e;
+    }
+}
+
+/* d's dense inputs, pixel / 255, made on first use; the process ends with a message
+ * if memory runs out (an epoch has no way to fail). */
+static const REAL *SFX(data_x)(const mlp_data *cd)
+{
+    mlp_data *d = (mlp_data *)cd; /* made by mlp_data_prepare: never a const object */
+    if (!d->x) {
+        size_t n = d->count * d->pixels;
+        REAL *restrict x = alloc_uncleared(n * sizeof(REAL)); /* written whole below */
+        if (!x) {
+            fprintf(stderr, "mlpbench: error: out of memory for the inputs\n");
+            exit(1);
+        }
+        /* restrict and local, so that the division is vectorised (the same correctly
+         * rounded quotient, several at a time) */
+        const uint8_t *restrict images = d->images;
+        for (size_t i = 0; i < n; i++)
+            x[i] = (REAL)images[i] / (REAL)255;
+        d->x = x;
+    }
+    return d->x;
 }
 
 /* np.argmax: the first index of the largest value (a NaN wins, as in numpy) */
@@ -89,7 +162,7 @@ static void SFX(train_epoch)(mlp_model *m, const mlp_data *d, mlp_metrics *acc)
     const mlp_model_config *c = &m->cfg;
     const TABLE_TYPE *k = &m->TABLE;
     size_t I = c->inputs, H = c->hidden, O = c->outputs;
-    const REAL *X = d->x, *Y = d->y;
+    const REAL *X = SFX(data_x)(d), *Y = d->y;
     REAL *hidden = m->hidden, *delta_out = m->delta_out, *delta_hidden = m->delta_hidden;
     for (size_t start = 0; start < d->count; start += c->batch) {
         size_t rows = d->count - start < c->batch ? d->count - start : c->batch;
@@ -113,11 +186,28 @@ static void SFX(train_epoch)(mlp_model *m, const mlp_data *d, mlp_metrics *acc)
  * k's forward_sparse over d's CSR copy when k has one and forward would take its row
  * path (the same bits; a blocked forward, kernels.h, sums in another order), else
  * forward. */
+static bool SFX(sparse_inputs)(const mlp_model *m, const TABLE_TYPE *k, const mlp_data *d,
+                               size_t rows)
+{
+    return k->forward_sparse && d->pixels <= INT32_MAX && /* forward_sparse's int32 cols */
+           !mlp_blocked_forward(rows, m->cfg.inputs, m->cfg.hidden, sizeof(REAL));
+}
+
+/* Calls of up to m->rows_cap rows: forward_inputs reads the CSR copy if this is true,
+ * else the dense inputs, so a test pass makes one of them (data_csr, data_x) before
+ * any thread starts. (mlp_blocked_forward grows with the rows: the largest call
+ * decides.) */
+static bool SFX(sparse_test)(const mlp_model *m, const mlp_data *d)
+{
+    return SFX(sparse_inputs)(m, &m->TABLE, d, m->rows_cap) &&
+           SFX(sparse_inputs)(m, &m->BASE_TABLE, d, m->rows_cap);
+}
+
 static void SFX(forward_inputs)(const mlp_model *m, const TABLE_TYPE *k, const mlp_data *d,
                                 size_t start, size_t rows, REAL *hidden)
 {
     size_t I = m->cfg.inputs, H = m->cfg.hidden;
-    if (k->forward_sparse && d->rows && !mlp_blocked_forward(rows, I, H, sizeof(REAL)))
+    if (SFX(sparse_inputs)(m, k, d, rows))
         k->forward_sparse(rows, I, H, d->rows + start, d->cols, (const REAL *)d->vals, m->w01,
                           H, hidden, H);
     else
@@ -129,6 +219,10 @@ static void SFX(forward_inputs)(const mlp_model *m, const TABLE_TYPE *k, const m
 /* A threaded set with more than one thread splits the test rows (model_test_impl.h). */
 static void SFX(test)(mlp_model *m, const mlp_data *d, mlp_metrics *acc)
 {
+    if (SFX(sparse_test)(m, d))
+        SFX(data_csr)(d);
+    else
+        SFX(data_x)(d);
     int threads = m->set->threaded ? omp_get_max_threads() : 1;
     if (threads > 1 && d->count >= 2 * m->rows_cap && SFX(test_split)(m, d, threads, acc))
         return;
