@@ -169,12 +169,14 @@ static void avx512_fill_f32(mlp_kernels_f32 *t)
 {
     MLP_FILL_TABLE(t, avx512, f32);
     t->forward_sparse = avx512_forward_sparse_f32;
+    t->update_sparse = avx512_update_sparse_f32;
 }
 
 static void avx512_fill_f64(mlp_kernels_f64 *t)
 {
     MLP_FILL_TABLE(t, avx512, f64);
     t->forward_sparse = avx512_forward_sparse_f64;
+    t->update_sparse = avx512_update_sparse_f64;
 }
 
 static size_t avx512_lanes(mlp_precision p)

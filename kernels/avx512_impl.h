@@ -4,7 +4,8 @@
  * SFX(relu), SFX(relu_backward), SFX(multiply), SFX(error_delta), and their helpers
  * SFX(first_lanes), SFX(nonzero_positions), SFX(forward_tile), SFX(update_row_tile),
  * SFX(update_row_masked), SFX(update_tile_cols), SFX(update_batch_tile); and the
- * optional SFX(forward_sparse) with its SFX(list_tile), SFX(list_cut).
+ * optional SFX(forward_sparse) with its SFX(list_tile), SFX(list_cut), and
+ * SFX(update_sparse).
  * Expects, defined by the includer for this inclusion (#undef'd at the end here):
  *   REAL, SFX(name)       float / double; name -> avx512_<name>_f32 / _f64
  *   VEC, MASK, LANES      __m512, __mmask16, 16 lanes / __m512d, __mmask8, 8 lanes
@@ -341,8 +342,9 @@ static void SFX(backward)(size_t B, size_t K, size_t N, const REAL *restrict DY,
  * loads all come before its stores, and an overlapped column gets the same value
  * twice. */
 static ALWAYS_INLINE void SFX(update_row_tile)(const int nvec, size_t cols, size_t count,
-                                               const int32_t *pos, const REAL *x, REAL alpha,
-                                               const REAL *dy, REAL *w, size_t ldw)
+                                               const int32_t *pos, const REAL *x,
+                                               const REAL *val, REAL alpha, const REAL *dy,
+                                               REAL *w, size_t ldw)
 {
     size_t at[AVX512_TILE_VECS];
     HVEC scaled[AVX512_TILE_VECS];
@@ -352,7 +354,7 @@ static ALWAYS_INLINE void SFX(update_row_tile)(const int nvec, size_t cols, size
     }
     for (size_t i = 0; i < count; i++) {
         size_t p = (size_t)pos[i];
-        HVEC xp = HV_SET1(x[p]), row[AVX512_TILE_VECS];
+        HVEC xp = HV_SET1(val ? val[i] : x[p]), row[AVX512_TILE_VECS];
         REAL *wp = w + p * ldw;
         for (int j = 0; j < nvec; j++)
             row[j] = HV_LOADU(wp + at[j]);
@@ -361,17 +363,18 @@ static ALWAYS_INLINE void SFX(update_row_tile)(const int nvec, size_t cols, size
     }
 }
 
-/* The same for cols < HLANES, with one masked vector. */
+/* The same for cols < HLANES, with one masked vector. (Both take the value of entry
+ * i as val[i] when val is given, update_sparse's list, else as x[pos[i]].) */
 static void SFX(update_row_masked)(size_t cols, size_t count, const int32_t *pos,
-                                   const REAL *x, REAL alpha, const REAL *dy, REAL *w,
-                                   size_t ldw)
+                                   const REAL *x, const REAL *val, REAL alpha, const REAL *dy,
+                                   REAL *w, size_t ldw)
 {
     MASK live = SFX(first_lanes)(cols);
     VEC scaled = V_MUL(V_SET1(alpha), V_MLOAD(live, dy));
     for (size_t i = 0; i < count; i++) {
         size_t p = (size_t)pos[i];
         REAL *wp = w + p * ldw;
-        V_MSTORE(wp, live, V_FMA(V_SET1(x[p]), scaled, V_MLOAD(live, wp)));
+        V_MSTORE(wp, live, V_FMA(V_SET1(val ? val[i] : x[p]), scaled, V_MLOAD(live, wp)));
     }
 }
 
@@ -446,10 +449,10 @@ static void SFX(update)(size_t B, size_t K, size_t N, REAL alpha, const REAL *re
                 const REAL *x = X + k0, *dy = DY + n0;
                 REAL *w = W + k0 * ldw + n0;
                 if (cols < HLANES) {
-                    SFX(update_row_masked)(cols, count, pos, x, alpha, dy, w, ldw);
+                    SFX(update_row_masked)(cols, count, pos, x, NULL, alpha, dy, w, ldw);
                 } else {
                     int nvec = (int)((cols + HLANES - 1) / HLANES);
-#define CALL(nv) SFX(update_row_tile)(nv, cols, count, pos, x, alpha, dy, w, ldw)
+#define CALL(nv) SFX(update_row_tile)(nv, cols, count, pos, x, NULL, alpha, dy, w, ldw)
                     TILE_SWITCH(nvec, CALL)
 #undef CALL
                 }
@@ -470,6 +473,27 @@ static void SFX(update)(size_t B, size_t K, size_t N, REAL alpha, const REAL *re
     else                                                                                   \
         SFX(update_batch_tile)(nv, 1, last, B, alpha, X + k, ldx, DY + n0, lddy,           \
                                W + k * ldw + n0, ldw)
+            TILE_SWITCH(nvec, CALL)
+#undef CALL
+        }
+    }
+}
+
+/* update_sparse (kernels.h): update's B = 1 tiles over the given list (each row of W
+ * is updated on its own, so update's chunks of K change nothing and are not needed). */
+static void SFX(update_sparse)(size_t K, size_t N, REAL alpha, size_t count,
+                               const int32_t *restrict cols, const REAL *restrict vals,
+                               const REAL *restrict dy, REAL *restrict W, size_t ldw)
+{
+    assert(ldw >= N && (count == 0 || (size_t)cols[count - 1] < K));
+    (void)K;
+    for (size_t n0 = 0, tile; n0 < N; n0 += tile) {
+        tile = SFX(update_tile_cols)(N - n0);
+        if (tile < HLANES) {
+            SFX(update_row_masked)(tile, count, cols, NULL, vals, alpha, dy + n0, W + n0, ldw);
+        } else {
+            int nvec = (int)((tile + HLANES - 1) / HLANES);
+#define CALL(nv) SFX(update_row_tile)(nv, tile, count, cols, NULL, vals, alpha, dy + n0, W + n0, ldw)
             TILE_SWITCH(nvec, CALL)
 #undef CALL
         }

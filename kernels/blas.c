@@ -103,7 +103,8 @@ static void blas_fill_f32(mlp_kernels_f32 *t)
     t->forward = blas_forward_f32;
     t->backward = blas_backward_f32;
     t->update = blas_update_f32;
-    t->forward_sparse = NULL; /* the base's would stand in for the library's forward */
+    t->forward_sparse = NULL; /* the base's would stand in for the library's */
+    t->update_sparse = NULL;
 }
 
 static void blas_fill_f64(mlp_kernels_f64 *t)
@@ -113,7 +114,8 @@ static void blas_fill_f64(mlp_kernels_f64 *t)
     t->forward = blas_forward_f64;
     t->backward = blas_backward_f64;
     t->update = blas_update_f64;
-    t->forward_sparse = NULL; /* the base's would stand in for the library's forward */
+    t->forward_sparse = NULL; /* the base's would stand in for the library's */
+    t->update_sparse = NULL;
 }
 
 static size_t blas_lanes(mlp_precision p)

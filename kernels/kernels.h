@@ -107,6 +107,12 @@ typedef struct mlp_kernels_f32 {
     void (*forward_sparse)(size_t B, size_t K, size_t N, const size_t *restrict rows,
                            const int32_t *restrict cols, const float *restrict vals,
                            const float *restrict W, size_t ldw, float *restrict Y, size_t ldy);
+    /* Optional, as forward_sparse. The per-sample (B = 1) update with the row x[K]
+     * given by its `count` nonzero entries (cols ascending, < K; vals): the same bits
+     * as update(1, K, N, alpha, x, ...) on the dense row. */
+    void (*update_sparse)(size_t K, size_t N, float alpha, size_t count,
+                          const int32_t *restrict cols, const float *restrict vals,
+                          const float *restrict dy, float *restrict W, size_t ldw);
 } mlp_kernels_f32;
 
 typedef struct mlp_kernels_f64 {
@@ -126,6 +132,9 @@ typedef struct mlp_kernels_f64 {
     void (*forward_sparse)(size_t B, size_t K, size_t N, const size_t *restrict rows,
                            const int32_t *restrict cols, const double *restrict vals,
                            const double *restrict W, size_t ldw, double *restrict Y, size_t ldy);
+    void (*update_sparse)(size_t K, size_t N, double alpha, size_t count,
+                          const int32_t *restrict cols, const double *restrict vals,
+                          const double *restrict dy, double *restrict W, size_t ldw);
 } mlp_kernels_f64;
 
 /* CPU features, one bit each (kernels/cpu.c detects them). On x86-64 a feature with
@@ -182,7 +191,7 @@ struct mlp_kernel_set {
 };
 
 /* Fills every slot of table t from functions named PREFIX_<slot>_SUFFIX (and the
- * optional forward_sparse with NULL), as every set but omp fills its table:
+ * optional forward_sparse and update_sparse with NULL), as every set but omp fills its table:
  * MLP_FILL_TABLE(t, avx2, f32) sets t->forward = avx2_forward_f32, ... */
 #define MLP_FILL_TABLE(t, prefix, suffix)                                                 \
     do {                                                                                  \
@@ -194,6 +203,7 @@ struct mlp_kernel_set {
         (t)->multiply = prefix##_multiply_##suffix;                                       \
         (t)->error_delta = prefix##_error_delta_##suffix;                                 \
         (t)->forward_sparse = NULL;                                                       \
+        (t)->update_sparse = NULL;                                                        \
     } while (0)
 
 /* Registry (kernels/registry.c). Sets are listed in rank order, the reference first. */

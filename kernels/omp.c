@@ -6,8 +6,9 @@
  * only (rows of Y/DX, else their columns; rows of W for update; elements of the
  * elementwise ops), never inside a reduction, so each output is computed by exactly
  * one call, the same way as with one thread. error_delta (a sum) is never split.
- * forward_sparse (the base's, if it has one) is never split either: the model splits
- * the test pass, its only caller, by rows itself (src/model_test_impl.h).
+ * forward_sparse and update_sparse (the base's, if it has them) are never split either:
+ * the model splits the test pass by rows itself (src/model_test_impl.h), and one-row
+ * calls stay on one thread anyway.
  * Calls below a work threshold run serially on the calling thread without entering
  * the OpenMP runtime (see omp_impl.h). The thread count is the ambient
  * omp_get_max_threads() (the command line sets it). */
@@ -95,6 +96,7 @@ static void omp_fill_f32(mlp_kernels_f32 *t)
     t->multiply = omp_multiply_f32;
     t->error_delta = inner_f32.error_delta;
     t->forward_sparse = inner_f32.forward_sparse; /* serial: the test pass splits rows */
+    t->update_sparse = inner_f32.update_sparse; /* B = 1: never split */
 }
 
 static void omp_fill_f64(mlp_kernels_f64 *t)
@@ -114,6 +116,7 @@ static void omp_fill_f64(mlp_kernels_f64 *t)
     t->multiply = omp_multiply_f64;
     t->error_delta = inner_f64.error_delta;
     t->forward_sparse = inner_f64.forward_sparse; /* serial: the test pass splits rows */
+    t->update_sparse = inner_f64.update_sparse; /* B = 1: never split */
 }
 
 const mlp_kernel_set mlp_set_omp = {

@@ -13,8 +13,9 @@
  * relu, relu_backward (both masks), multiply: bit-exact (memcmp) against the formula
  * in the kernel's precision, with -0.0, +0.0, NaNs, +-inf and denormals in the inputs.
  * error_delta: delta bit-exact, the returned sum within tolerance.
- * forward_sparse (optional; only sets that have it get a row): bit-exact against
- * forward called one row at a time on the dense X, on the matrix shapes.
+ * forward_sparse, update_sparse (optional; only sets that have them get a row):
+ * bit-exact against forward called one row at a time on the dense X, and against
+ * update(1, ...) on each dense row, on the matrix shapes.
  *
  * Tolerances (why these numbers)
  * ------------------------------
@@ -448,6 +449,68 @@ static void check_forward_sparse(check_ctx *c, const shape *s, check_rng *r)
     mat_free(&Yrow);
 }
 
+/* update_sparse (optional, kernels.h): bit for bit update(1, ...) on the dense row,
+ * for each row b of the shape's X on its own (the per-sample update), with the same W
+ * and dy; W's padding and guards untouched. */
+static void check_update_sparse(check_ctx *c, const shape *s, check_rng *r)
+{
+    mlp_precision p = c->k->p;
+    size_t size = mlp_precision_size(p), K = s->K, N = s->N;
+    mat X, DY, W, Wrow;
+    mat_alloc(&X, p, s->B, K, ld_of(K, s, 0), s->off);
+    mat_alloc(&DY, p, s->B, N, ld_of(N, s, 1), s->off + 1);
+    mat_alloc(&W, p, K, N, ld_of(N, s, 2), s->off + 2);
+    mat_alloc(&Wrow, p, K, N, ld_of(N, s, 2), s->off + 2);
+    fill(&X, r, 0.5);
+    fill(&DY, r, 0.1);
+    fill(&W, r, 0.0);
+    memcpy(Wrow.base, W.base, W.total * size);
+    double alpha = rng_next(r) % 2 ? 0.005 : rng_value(r);
+    int32_t *cols = malloc((K + 1) * sizeof *cols);
+    unsigned char *vals = malloc((K + 1) * size);
+    if (!cols || !vals)
+        abort();
+    for (size_t b = 0; b < s->B; b++) {
+        size_t count = 0;
+        for (size_t k = 0; k < K; k++)
+            if (mat_get(&X, b, k) != 0) {
+                cols[count] = (int32_t)k;
+                memcpy(vals + count * size, mat_elem(&X, b, k), size);
+                count++;
+            }
+        if (p == MLP_F32) {
+            const mlp_kernels_f32 *t = c->k->f32;
+            t->update(1, K, N, (float)alpha, mat_elem(&X, b, 0), X.ld, mat_elem(&DY, b, 0),
+                      DY.ld, mat_data(&Wrow), Wrow.ld);
+            t->update_sparse(K, N, (float)alpha, count, cols, (const float *)vals,
+                             mat_elem(&DY, b, 0), mat_data(&W), W.ld);
+        } else {
+            const mlp_kernels_f64 *t = c->k->f64;
+            t->update(1, K, N, alpha, mat_elem(&X, b, 0), X.ld, mat_elem(&DY, b, 0), DY.ld,
+                      mat_data(&Wrow), Wrow.ld);
+            t->update_sparse(K, N, alpha, count, cols, (const double *)vals,
+                             mat_elem(&DY, b, 0), mat_data(&W), W.ld);
+        }
+    }
+    for (size_t k = 0; k < K; k++)
+        for (size_t n = 0; n < N; n++) {
+            if (memcmp(mat_elem(&W, k, n), mat_elem(&Wrow, k, n), size) == 0)
+                continue;
+            c->res->mismatches++;
+            char what[200];
+            snprintf(what, sizeof what, "W[%zu,%zu]: got %.9g, update row by row %.9g (bits differ)",
+                     k, n, mat_get(&W, k, n), mat_get(&Wrow, k, n));
+            fail(c, s, what);
+        }
+    check_canaries(c, s, &W, "W");
+    free(cols);
+    free(vals);
+    mat_free(&X);
+    mat_free(&DY);
+    mat_free(&W);
+    mat_free(&Wrow);
+}
+
 static void check_backward(check_ctx *c, const shape *s, check_rng *r)
 {
     mlp_precision p = c->k->p;
@@ -850,6 +913,7 @@ static const op_def ops[] = {
     {"multiply", check_multiply, true, true, false},
     {"error_delta", check_error_delta, true, false, false},
     {"forward_sparse", check_forward_sparse, false, true, true},
+    {"update_sparse", check_update_sparse, false, true, true},
 };
 enum { OP_COUNT = sizeof ops / sizeof ops[0] };
 
@@ -904,6 +968,8 @@ static bool has_slot(const kernels_any *k, void (*check)(check_ctx *, const shap
 {
     if (check == check_forward_sparse)
         return k->p == MLP_F32 ? k->f32->forward_sparse != NULL : k->f64->forward_sparse != NULL;
+    if (check == check_update_sparse)
+        return k->p == MLP_F32 ? k->f32->update_sparse != NULL : k->f64->update_sparse != NULL;
     return true;
 }
 

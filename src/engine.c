@@ -152,6 +152,7 @@ mlp_engine *mlp_engine_open(const mlp_train_config *cfg, mlp_workload *w,
         free(e);
         return NULL;
     }
+    mlp_model_ready(e->model, train, test); /* before any timed epoch or pass */
     e->cfg = *cfg;
     e->threaded = set->threaded;
     e->train = train;

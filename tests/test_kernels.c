@@ -92,6 +92,30 @@ static void forward_sparse_one_ulp(size_t B, size_t K, size_t N, const size_t *r
         Y[(B - 1) * ldy] = nextafterf(Y[(B - 1) * ldy], INFINITY);
 }
 
+/* update_sparse as update(1, ...) on the dense row rebuilt from the list */
+static void update_sparse_by_row(size_t K, size_t N, float alpha, size_t count,
+                                 const int32_t *restrict cols, const float *restrict vals,
+                                 const float *restrict dy, float *restrict W, size_t ldw)
+{
+    float *x = calloc(K ? K : 1, sizeof *x);
+    if (!x)
+        abort();
+    for (size_t e = 0; e < count; e++)
+        x[cols[e]] = vals[e];
+    reference.update(1, K, N, alpha, x, K, dy, N, W, ldw);
+    free(x);
+}
+
+/* the same, then the first listed row's first weight one ulp up */
+static void update_sparse_one_ulp(size_t K, size_t N, float alpha, size_t count,
+                                  const int32_t *restrict cols, const float *restrict vals,
+                                  const float *restrict dy, float *restrict W, size_t ldw)
+{
+    update_sparse_by_row(K, N, alpha, count, cols, vals, dy, W, ldw);
+    if (count > 1 && N > 0)
+        W[(size_t)cols[0] * ldw] = nextafterf(W[(size_t)cols[0] * ldw], INFINITY);
+}
+
 typedef struct broken {
     const char *what;
     const char *op;
@@ -103,6 +127,7 @@ static void apply_off(mlp_kernels_f32 *t) { t->forward = forward_slightly_off; }
 static void apply_relu(mlp_kernels_f32 *t) { t->relu = relu_positive_zero; }
 static void apply_pad(mlp_kernels_f32 *t) { t->update = update_writes_padding; }
 static void apply_sparse(mlp_kernels_f32 *t) { t->forward_sparse = forward_sparse_one_ulp; }
+static void apply_update_sparse(mlp_kernels_f32 *t) { t->update_sparse = update_sparse_one_ulp; }
 
 int main(int argc, char **argv)
 {
@@ -127,6 +152,7 @@ int main(int argc, char **argv)
         {"relu gives +0.0 for negatives", "relu", apply_relu},
         {"update writes into the padding", "update", apply_pad},
         {"forward_sparse one ulp off forward row by row", "forward_sparse", apply_sparse},
+        {"update_sparse one ulp off update row by row", "update_sparse", apply_update_sparse},
     };
     printf("Checker self-test: broken tables must FAIL\n");
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -153,11 +179,12 @@ int main(int argc, char **argv)
     failures += !(caught && clean);
     /* and the unbroken reference passes, also with a correct forward_sparse */
     mlp_check_tally self = {0};
-    printf("-- the reference itself, with forward_sparse as forward row by row\n");
+    printf("-- the reference itself, with forward_sparse and update_sparse row by row\n");
     mlp_kernels_f32 with_sparse = reference;
     with_sparse.forward_sparse = forward_sparse_by_rows;
+    with_sparse.update_sparse = update_sparse_by_row;
     if (mlp_check_table_f32(ref->name, &with_sparse, lanes, 7, stdout, &self) != 0 ||
-        self.passed != 8) {
+        self.passed != 9) {
         printf("FAILED: the reference does not pass its own check\n");
         failures++;
     }
