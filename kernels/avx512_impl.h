@@ -182,8 +182,7 @@ static void SFX(forward)(size_t B, size_t K, size_t N, const REAL *restrict X, s
 /* forward_tile's arithmetic for one row given as a list: entry i is column pos[i] (a
  * row of w) with value val[i]. The same chains as forward_tile (even list positions to
  * the chain that starts from y or 0, odd ones to a chain from 0, added at the end), so
- * the bits are those of the dense row path. (Two rows side by side, four chains per
- * vector, were measured slower: 2.1 vs 1.65 ms over the 10000 test images, float32.) */
+ * the bits are those of the dense row path. */
 static ALWAYS_INLINE void SFX(list_tile)(const int nvec, MASK last, const bool half_last,
                                          __mmask8 hlast, size_t count, const int32_t *pos,
                                          const REAL *val, const REAL *w, size_t ldw, REAL *y,
@@ -191,14 +190,15 @@ static ALWAYS_INLINE void SFX(list_tile)(const int nvec, MASK last, const bool h
 {
     const int nfull = half_last ? nvec - 1 : nvec;
     VEC even[AVX512_TILE_VECS], odd[AVX512_TILE_VECS];
+    HVEC even_h, odd_h;
     for (int j = 0; j < nfull; j++) {
         even[j] = accumulate ? TILE_LOAD(j, y + j * LANES) : V_ZERO();
         odd[j] = V_ZERO();
     }
-    HVEC even_h = half_last && accumulate ? HV_MLOAD(hlast, y + (nvec - 1) * LANES) : HV_ZERO();
-    HVEC odd_h = HV_ZERO();
+    even_h = half_last && accumulate ? HV_MLOAD(hlast, y + (nvec - 1) * LANES) : HV_ZERO();
+    odd_h = HV_ZERO();
     size_t i = 0;
-    for (; i + 2 <= count; i += 2) {
+    for (; i + 2 <= count; i += 2) { /* entry i into the even chains, i + 1 the odd */
         const REAL *w0 = w + (size_t)pos[i] * ldw, *w1 = w + (size_t)pos[i + 1] * ldw;
         REAL s0 = val[i], s1 = val[i + 1];
         VEC x0 = V_SET1(s0), x1 = V_SET1(s1);
@@ -234,19 +234,21 @@ static inline size_t SFX(list_cut)(const int32_t *cols, size_t at, size_t end, s
 }
 
 /* forward_sparse (kernels.h): the dense row path's chunks and tiles over the given
- * lists, one row at a time, each chunk's part of a row's list as the dense path
- * lists that chunk. */
+ * lists, one row at a time, each chunk's part of a row's list as the dense path lists
+ * that chunk. (Two rows side by side, four chains per vector, were measured slower:
+ * 2.1 vs 1.6 ms over the 10000 test images in float32.) */
 static void SFX(forward_sparse)(size_t B, size_t K, size_t N, const size_t *restrict rows,
                                 const int32_t *restrict cols, const REAL *restrict vals,
                                 const REAL *restrict W, size_t ldw, REAL *restrict Y,
                                 size_t ldy)
 {
     assert(ldw >= N && (B <= 1 || ldy >= N));
+    bool one_chunk = K <= AVX512_CHUNK;
     for (size_t b = 0; b < B; b++) {
         size_t k0 = 0, at = rows[b];
         do {
             size_t kn = K - k0 < AVX512_CHUNK ? K - k0 : AVX512_CHUNK;
-            size_t end = SFX(list_cut)(cols, at, rows[b + 1], k0 + kn);
+            size_t end = one_chunk ? rows[b + 1] : SFX(list_cut)(cols, at, rows[b + 1], k0 + kn);
             for (size_t n0 = 0; n0 < N; n0 += TILE_COLS) {
                 size_t cols_n = N - n0 < TILE_COLS ? N - n0 : TILE_COLS;
                 int nvec = (int)((cols_n + LANES - 1) / LANES);
