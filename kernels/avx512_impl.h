@@ -330,6 +330,38 @@ static ALWAYS_INLINE void SFX(update_row_tile)(const int nvec, size_t cols, size
     }
 }
 
+/* update_row_tile at full width, for a W whose rows all start on a 64-byte line
+ * (W 64-byte aligned, ldw a multiple of 64 bytes: float64's 40-column rows), so no
+ * store straddles two lines: vector j covers the columns from min(j * LANES,
+ * cols - LANES), LANES <= cols. Each element gets the same FMA as at half width. */
+static ALWAYS_INLINE void SFX(update_row_tile_full)(const int nvec, size_t cols, size_t count,
+                                                    const int32_t *pos, const REAL *x,
+                                                    const REAL *val, REAL alpha,
+                                                    const REAL *dy, REAL *w, size_t ldw)
+{
+    size_t at[AVX512_TILE_VECS];
+    VEC scaled[AVX512_TILE_VECS];
+    for (int j = 0; j < nvec; j++) {
+        at[j] = (size_t)j * LANES < cols - LANES ? (size_t)j * LANES : cols - LANES;
+        scaled[j] = V_MUL(V_SET1(alpha), V_LOADU(dy + at[j]));
+    }
+    for (size_t i = 0; i < count; i++) {
+        size_t p = (size_t)pos[i];
+        VEC xp = V_SET1(val ? val[i] : x[p]), row[AVX512_TILE_VECS];
+        REAL *wp = w + p * ldw;
+        for (int j = 0; j < nvec; j++)
+            row[j] = V_LOADU(wp + at[j]);
+        for (int j = 0; j < nvec; j++)
+            V_STOREU(wp + at[j], V_FMA(xp, scaled[j], row[j]));
+    }
+}
+
+/* Whether the B = 1 update of W[.., N] takes full-width tiles (update_row_tile_full) */
+static inline bool SFX(update_full_width)(const REAL *W, size_t ldw, size_t N)
+{
+    return N >= LANES && (uintptr_t)W % 64 == 0 && (ldw * sizeof(REAL)) % 64 == 0;
+}
+
 /* The same for cols < HLANES, with one masked vector. (Both take the value of entry
  * i as val[i] when val is given, update_sparse's list, else as x[pos[i]].) */
 static void SFX(update_row_masked)(size_t cols, size_t count, const int32_t *pos,
@@ -353,6 +385,38 @@ static inline size_t SFX(update_tile_cols)(size_t rest)
     if (rest <= UPDATE_TILE_COLS)
         return rest;
     return rest - UPDATE_TILE_COLS < HLANES ? UPDATE_TILE_COLS - HLANES : UPDATE_TILE_COLS;
+}
+
+/* The B = 1 update's tiles over one list (entry i: row pos[i], value val[i] if val is
+ * given, else x[pos[i]]), the columns of W and dy from n = 0: full width when the rows
+ * allow it (update_full_width), else half-width tiles. */
+static inline void SFX(update_row_list)(size_t N, size_t count, const int32_t *pos,
+                                        const REAL *x, const REAL *val, REAL alpha,
+                                        const REAL *dy, REAL *W, size_t ldw)
+{
+    if (SFX(update_full_width)(W, ldw, N)) {
+        for (size_t n0 = 0, cols; n0 < N; n0 += cols) {
+            /* full tiles, never leaving fewer than LANES for the last */
+            size_t rest = N - n0;
+            cols = rest <= TILE_COLS ? rest : rest - TILE_COLS < LANES ? TILE_COLS - LANES : TILE_COLS;
+            int nvec = (int)((cols + LANES - 1) / LANES);
+#define CALL(nv) SFX(update_row_tile_full)(nv, cols, count, pos, x, val, alpha, dy + n0, W + n0, ldw)
+            TILE_SWITCH(nvec, CALL)
+#undef CALL
+        }
+        return;
+    }
+    for (size_t n0 = 0, cols; n0 < N; n0 += cols) {
+        cols = SFX(update_tile_cols)(N - n0);
+        if (cols < HLANES) {
+            SFX(update_row_masked)(cols, count, pos, x, val, alpha, dy + n0, W + n0, ldw);
+        } else {
+            int nvec = (int)((cols + HLANES - 1) / HLANES);
+#define CALL(nv) SFX(update_row_tile)(nv, cols, count, pos, x, val, alpha, dy + n0, W + n0, ldw)
+            TILE_SWITCH(nvec, CALL)
+#undef CALL
+        }
+    }
 }
 
 /* W[k..k+krows, cols] = fma(alpha, grad, W) where grad[r, cols] is the masked FMA
@@ -411,19 +475,7 @@ static void SFX(update)(size_t B, size_t K, size_t N, REAL alpha, const REAL *re
         for (size_t k0 = 0; k0 < K; k0 += AVX512_CHUNK) {
             size_t kn = K - k0 < AVX512_CHUNK ? K - k0 : AVX512_CHUNK;
             size_t count = SFX(nonzero_positions)(kn, X + k0, pos);
-            for (size_t n0 = 0, cols; n0 < N; n0 += cols) {
-                cols = SFX(update_tile_cols)(N - n0);
-                const REAL *x = X + k0, *dy = DY + n0;
-                REAL *w = W + k0 * ldw + n0;
-                if (cols < HLANES) {
-                    SFX(update_row_masked)(cols, count, pos, x, NULL, alpha, dy, w, ldw);
-                } else {
-                    int nvec = (int)((cols + HLANES - 1) / HLANES);
-#define CALL(nv) SFX(update_row_tile)(nv, cols, count, pos, x, NULL, alpha, dy, w, ldw)
-                    TILE_SWITCH(nvec, CALL)
-#undef CALL
-                }
-            }
+            SFX(update_row_list)(N, count, pos, X + k0, NULL, alpha, DY, W + k0 * ldw, ldw);
         }
         return;
     }
@@ -454,17 +506,7 @@ static void SFX(update_sparse)(size_t K, size_t N, REAL alpha, size_t count,
 {
     assert(ldw >= N && (count == 0 || (size_t)cols[count - 1] < K));
     (void)K;
-    for (size_t n0 = 0, tile; n0 < N; n0 += tile) {
-        tile = SFX(update_tile_cols)(N - n0);
-        if (tile < HLANES) {
-            SFX(update_row_masked)(tile, count, cols, NULL, vals, alpha, dy + n0, W + n0, ldw);
-        } else {
-            int nvec = (int)((tile + HLANES - 1) / HLANES);
-#define CALL(nv) SFX(update_row_tile)(nv, tile, count, cols, NULL, vals, alpha, dy + n0, W + n0, ldw)
-            TILE_SWITCH(nvec, CALL)
-#undef CALL
-        }
-    }
+    SFX(update_row_list)(N, count, cols, NULL, vals, alpha, dy, W, ldw);
 }
 
 /* x[n] = (x >= 0) * x: x times 1 or 0 from an ordered compare, as the reference

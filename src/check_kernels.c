@@ -70,7 +70,10 @@ static void mat_alloc(mat *m, mlp_precision p, size_t rows, size_t cols, size_t 
 {
     *m = (mat){.p = p, .rows = rows, .cols = cols, .ld = ld, .off = off};
     m->total = off + rows * ld + GUARD_ELEMENTS;
-    m->base = malloc(m->total * mlp_precision_size(p));
+    /* 64-byte aligned, so that off = 0 with a leading dimension of whole lines reaches
+     * the paths that need aligned rows (avx512's full-width B = 1 update) */
+    size_t bytes = m->total * mlp_precision_size(p);
+    m->base = aligned_alloc(64, (bytes + 63) / 64 * 64);
     if (!m->base) {
         fprintf(stderr, "check_kernels: out of memory\n");
         abort();
@@ -348,6 +351,13 @@ static size_t ld_of(size_t cols, const shape *s, size_t which)
     return s->pad ? cols + s->pad + 2 * which : cols;
 }
 
+/* where an updated W starts: on a 64-byte line for shapes without pad and offset
+ * (with ld = N of whole lines, avx512's full-width B = 1 update), else misaligned */
+static size_t w_offset(const shape *s)
+{
+    return s->pad == 0 && s->off == 0 ? 0 : s->off + 2;
+}
+
 static void fill(mat *m, check_rng *r, double zero_fraction)
 {
     for (size_t i = 0; i < m->rows; i++)
@@ -459,8 +469,8 @@ static void check_update_sparse(check_ctx *c, const shape *s, check_rng *r)
     mat X, DY, W, Wrow;
     mat_alloc(&X, p, s->B, K, ld_of(K, s, 0), s->off);
     mat_alloc(&DY, p, s->B, N, ld_of(N, s, 1), s->off + 1);
-    mat_alloc(&W, p, K, N, ld_of(N, s, 2), s->off + 2);
-    mat_alloc(&Wrow, p, K, N, ld_of(N, s, 2), s->off + 2);
+    mat_alloc(&W, p, K, N, ld_of(N, s, 2), w_offset(s));
+    mat_alloc(&Wrow, p, K, N, ld_of(N, s, 2), w_offset(s));
     fill(&X, r, 0.5);
     fill(&DY, r, 0.1);
     fill(&W, r, 0.0);
@@ -546,7 +556,7 @@ static void check_update(check_ctx *c, const shape *s, check_rng *r)
     mat X, DY, W, W0;
     mat_alloc(&X, p, s->B, s->K, ld_of(s->K, s, 0), s->off);
     mat_alloc(&DY, p, s->B, s->N, ld_of(s->N, s, 1), s->off + 1);
-    mat_alloc(&W, p, s->K, s->N, ld_of(s->N, s, 2), s->off + 2);
+    mat_alloc(&W, p, s->K, s->N, ld_of(s->N, s, 2), w_offset(s));
     mat_alloc(&W0, p, s->K, s->N, s->N, 0);
     fill(&X, r, 0.5);
     fill(&DY, r, 0.1);
