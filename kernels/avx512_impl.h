@@ -356,47 +356,6 @@ static ALWAYS_INLINE void SFX(update_row_tile_full)(const int nvec, size_t cols,
     }
 }
 
-/* The B = 1 update of rows of 2.5 vectors (float32's 40 columns, 160 bytes) that each
- * start 0 or 32 bytes past a 64-byte line (W 32-byte aligned, ldw a multiple of 32
- * bytes): a row at 0 is stored as full, full, half vectors, one at 32 as half, full,
- * full, so that no store straddles a line: 3 stores a row instead of 5 half-width
- * ones. Each element gets the same FMA as at half width. */
-static void SFX(update_row_lines)(size_t count, const int32_t *pos, const REAL *x,
-                                  const REAL *val, REAL alpha, const REAL *dy, REAL *w,
-                                  size_t ldw)
-{
-    const VEC a = V_SET1(alpha);
-    const VEC s0 = V_MUL(a, V_LOADU(dy)), s1 = V_MUL(a, V_LOADU(dy + LANES));
-    const VEC t1 = V_MUL(a, V_LOADU(dy + HLANES)), t2 = V_MUL(a, V_LOADU(dy + HLANES + LANES));
-    const HVEC s2 = HV_MUL(HV_SET1(alpha), HV_LOADU(dy + 2 * LANES));
-    const HVEC t0 = HV_MUL(HV_SET1(alpha), HV_LOADU(dy));
-    for (size_t i = 0; i < count; i++) {
-        size_t p = (size_t)pos[i];
-        REAL v = val ? val[i] : x[p];
-        REAL *wp = w + p * ldw;
-        VEC xv = V_SET1(v);
-        HVEC xh = HV_SET1(v);
-        if ((uintptr_t)wp % 64 == 0) {
-            VEC r0 = V_LOADU(wp), r1 = V_LOADU(wp + LANES);
-            HVEC r2 = HV_LOADU(wp + 2 * LANES);
-            V_STOREU(wp, V_FMA(xv, s0, r0));
-            V_STOREU(wp + LANES, V_FMA(xv, s1, r1));
-            HV_STOREU(wp + 2 * LANES, HV_FMA(xh, s2, r2));
-        } else {
-            HVEC r0 = HV_LOADU(wp);
-            VEC r1 = V_LOADU(wp + HLANES), r2 = V_LOADU(wp + HLANES + LANES);
-            HV_STOREU(wp, HV_FMA(xh, t0, r0));
-            V_STOREU(wp + HLANES, V_FMA(xv, t1, r1));
-            V_STOREU(wp + HLANES + LANES, V_FMA(xv, t2, r2));
-        }
-    }
-}
-
-static inline bool SFX(update_lines)(const REAL *W, size_t ldw, size_t N)
-{
-    return N == 2 * LANES + HLANES && (uintptr_t)W % 32 == 0 && (ldw * sizeof(REAL)) % 32 == 0;
-}
-
 /* Whether the B = 1 update of W[.., N] takes full-width tiles (update_row_tile_full) */
 static inline bool SFX(update_full_width)(const REAL *W, size_t ldw, size_t N)
 {
@@ -429,17 +388,12 @@ static inline size_t SFX(update_tile_cols)(size_t rest)
 }
 
 /* The B = 1 update's tiles over one list (entry i: row pos[i], value val[i] if val is
- * given, else x[pos[i]]), the columns of W and dy from n = 0: line-aligned rows of 2.5
- * vectors (update_row_lines) or full width (update_full_width) when the rows allow it,
- * else half-width tiles. */
+ * given, else x[pos[i]]), the columns of W and dy from n = 0: full width when the rows
+ * allow it (update_full_width), else half-width tiles. */
 static inline void SFX(update_row_list)(size_t N, size_t count, const int32_t *pos,
                                         const REAL *x, const REAL *val, REAL alpha,
                                         const REAL *dy, REAL *W, size_t ldw)
 {
-    if (SFX(update_lines)(W, ldw, N) && !SFX(update_full_width)(W, ldw, N)) {
-        SFX(update_row_lines)(count, pos, x, val, alpha, dy, W, ldw);
-        return;
-    }
     if (SFX(update_full_width)(W, ldw, N)) {
         for (size_t n0 = 0, cols; n0 < N; n0 += cols) {
             /* full tiles, never leaving fewer than LANES for the last */
