@@ -29,6 +29,9 @@
 /* Positions are stored as whole vectors of int32, so a buffer for a chunk of n
  * inputs needs n + 16 entries. */
 enum { AVX512_CHUNK = 1024, AVX512_TILE_VECS = 6 };
+/* forward_sparse's column tiles (avx512_impl.h): at most 3 vectors, so that a tile's
+ * part of W01's hot rows fits L1 */
+enum { SPARSE_TILE_VECS = 3 };
 
 /* sum of the 16 lanes by a fixed tree: halves, quarters, pairs, neighbours */
 static inline float hsum_f32(__m512 v)
