@@ -189,6 +189,19 @@ size_t mlp_data_count(const mlp_data *d)
     return d->count;
 }
 
+size_t mlp_data_sparse(const mlp_data *d, const size_t **rows, const int32_t **cols,
+                       const void **vals)
+{
+    if (d->precision == MLP_F32)
+        data_csr_f32(d);
+    else
+        data_csr_f64(d);
+    *rows = d->rows;
+    *cols = d->cols;
+    *vals = d->vals;
+    return d->rows[d->count];
+}
+
 mlp_model *mlp_model_create(const mlp_model_config *cfg, const mlp_kernel_set *set, char *err,
                             size_t errlen)
 {

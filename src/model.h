@@ -43,6 +43,12 @@ typedef struct mlp_data mlp_data;
 mlp_data *mlp_data_prepare(const mlp_dataset *ds, mlp_precision precision);
 void mlp_data_free(mlp_data *d);
 size_t mlp_data_count(const mlp_data *d);
+/* d's CSR copy of the inputs (made now if not yet; the process ends with a message if
+ * memory runs out): record r's nonzero inputs are entries [rows[r], rows[r + 1]) of
+ * cols (ascending) and vals (pixel / 255 in d's precision). Returns the number of
+ * entries. For the tests: the model makes and reads it itself. */
+size_t mlp_data_sparse(const mlp_data *d, const size_t **rows, const int32_t **cols,
+                       const void **vals);
 
 typedef struct mlp_model mlp_model;
 /* Allocates and initialises the weights from the numpy-compatible stream:

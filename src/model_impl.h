@@ -49,7 +49,8 @@ static void SFX(data_csr)(const mlp_data *cd)
     for (size_t i = 0; i < words; i++) {         /* ((w & low7) + low7 | w) & ~low7 */
         uint64_t w;
         memcpy(&w, img + 8 * i, sizeof w);
-        nonzero += (size_t)__builtin_popcountll((((w & low7) + low7) | w) & ~low7);
+        uint64_t high = (((w & low7) + low7) | w) & ~low7;
+        nonzero += (size_t)(((high >> 7) * 0x0101010101010101ull) >> 56); /* bytes set */
     }
     for (size_t i = 8 * words; i < n; i++)
         nonzero += img[i] != 0;
