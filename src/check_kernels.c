@@ -394,6 +394,24 @@ static void check_forward(check_ctx *c, const shape *s, check_rng *r)
     mat_free(&Y);
 }
 
+/* Every element of got against want (same shape), bit for bit: each one that differs
+ * is a mismatch, the first described as name[i,j] against `what_want`. */
+static void compare_bits(check_ctx *c, const shape *s, const mat *got, const mat *want,
+                         const char *name, const char *what_want)
+{
+    size_t size = mlp_precision_size(got->p);
+    for (size_t i = 0; i < got->rows; i++)
+        for (size_t j = 0; j < got->cols; j++) {
+            if (memcmp(mat_elem(got, i, j), mat_elem(want, i, j), size) == 0)
+                continue;
+            c->res->mismatches++;
+            char what[200];
+            snprintf(what, sizeof what, "%s[%zu,%zu]: got %.9g, %s %.9g (bits differ)", name, i,
+                     j, mat_get(got, i, j), what_want, mat_get(want, i, j));
+            fail(c, s, what);
+        }
+}
+
 /* forward_sparse (an optional slot, kernels.h): bit for bit the row path, i.e. forward
  * called one row at a time on the dense X, here with X's nonzero entries (x != 0, as
  * the row path lists them: -0.0 left out) in CSR form. */
@@ -439,16 +457,7 @@ static void check_forward_sparse(check_ctx *c, const shape *s, check_rng *r)
         t->forward_sparse(B, K, N, rows, cols, (const double *)vals, mat_data(&W), W.ld,
                           mat_data(&Y), Y.ld);
     }
-    for (size_t b = 0; b < B; b++)
-        for (size_t n = 0; n < N; n++) {
-            if (memcmp(mat_elem(&Y, b, n), mat_elem(&Yrow, b, n), size) == 0)
-                continue;
-            c->res->mismatches++;
-            char what[200];
-            snprintf(what, sizeof what, "Y[%zu,%zu]: got %.9g, forward row by row %.9g (bits differ)",
-                     b, n, mat_get(&Y, b, n), mat_get(&Yrow, b, n));
-            fail(c, s, what);
-        }
+    compare_bits(c, s, &Y, &Yrow, "Y", "forward row by row");
     check_canaries(c, s, &Y, "Y");
     free(rows);
     free(cols);
@@ -502,16 +511,7 @@ static void check_update_sparse(check_ctx *c, const shape *s, check_rng *r)
                              mat_elem(&DY, b, 0), mat_data(&W), W.ld);
         }
     }
-    for (size_t k = 0; k < K; k++)
-        for (size_t n = 0; n < N; n++) {
-            if (memcmp(mat_elem(&W, k, n), mat_elem(&Wrow, k, n), size) == 0)
-                continue;
-            c->res->mismatches++;
-            char what[200];
-            snprintf(what, sizeof what, "W[%zu,%zu]: got %.9g, update row by row %.9g (bits differ)",
-                     k, n, mat_get(&W, k, n), mat_get(&Wrow, k, n));
-            fail(c, s, what);
-        }
+    compare_bits(c, s, &W, &Wrow, "W", "update row by row");
     check_canaries(c, s, &W, "W");
     free(cols);
     free(vals);
