@@ -1,4 +1,5 @@
 /* topo.c: the machine's topology and thread pinning through hwloc (see topo.h). */
+#define _POSIX_C_SOURCE 200809L /* setenv, unsetenv */
 #include <hwloc.h>
 #include <omp.h>
 #include <stdio.h>
@@ -18,6 +19,30 @@ int mlp_topo_physical_cores(void)
     return t ? mlp_topo_cores(t) : 1;
 }
 
+/* hwloc's plugins (Debian's libhwloc-plugins) discover I/O devices (PCI, OpenCL, GL)
+ * and parse XML with libxml2; loading them pulls in libxml2, ICU, X11 and OpenCL, about
+ * 4 ms of every run's start-up in a VM, for objects mlpbench never looks at (it reads
+ * CPUs and caches only, and hwloc's own XML parser remains). hwloc loads its plugins
+ * once per process, at the first hwloc_topology_init, unless HWLOC_PLUGINS_BLACKLIST
+ * names them; a user who sets any hwloc plugin or component variable keeps control.
+ * The variable is removed again afterwards, so child processes do not inherit it. */
+static int init_without_io_plugins(hwloc_topology_t *h)
+{
+    static const char *const user_vars[] = {"HWLOC_PLUGINS_BLACKLIST", "HWLOC_COMPONENTS",
+                                            "HWLOC_PLUGINS_PATH", "HWLOC_XMLFILE"};
+    bool user = false;
+    for (size_t i = 0; i < sizeof user_vars / sizeof *user_vars; i++)
+        user |= getenv(user_vars[i]) != NULL;
+    if (!user)
+        setenv("HWLOC_PLUGINS_BLACKLIST",
+               "hwloc_pci,hwloc_opencl,hwloc_gl,hwloc_xml_libxml,hwloc_cuda,hwloc_nvml,"
+               "hwloc_rsmi,hwloc_levelzero", 1);
+    int rc = hwloc_topology_init(h);
+    if (!user)
+        unsetenv("HWLOC_PLUGINS_BLACKLIST");
+    return rc;
+}
+
 mlp_topo *mlp_topo_open(const char *synthetic, char *err, size_t errlen)
 {
     mlp_topo *t = calloc(1, sizeof *t);
@@ -26,7 +51,7 @@ mlp_topo *mlp_topo_open(const char *synthetic, char *err, size_t errlen)
         return NULL;
     }
     t->synthetic = synthetic != NULL;
-    if (hwloc_topology_init(&t->h) != 0) {
+    if (init_without_io_plugins(&t->h) != 0) {
         snprintf(err, errlen, "hwloc: cannot initialise a topology");
         free(t);
         return NULL;

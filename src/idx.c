@@ -17,7 +17,6 @@
  * corrupt or unusual stream, bytes after it, a payload the parser refuses) falls back
  * to the streaming reader above, whose messages say what is wrong, so results and
  * errors are the same either way. */
-#define _DEFAULT_SOURCE /* madvise, MADV_HUGEPAGE */
 #define ZLIB_CONST
 #include <libdeflate.h>
 #include <stdbool.h>
@@ -28,12 +27,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 
 #include "idx.h"
+#include "pages.h"
 
 /* No header may claim more payload than this (16 GiB) or than size_t holds. */
 #define IDX_MAX_PAYLOAD ((unsigned long long)1 << 34)
@@ -394,7 +393,7 @@ static int read_payload(reader *r, idx_array *a, size_t bytes)
     }
     size_t cap = r->gzip && bytes > IDX_GROW_START ? IDX_GROW_START : bytes;
     size_t have = 0;
-    a->data = malloc(cap);
+    a->data = mlp_pages_alloc(cap); /* huge pages: see pages.c */
     if (!a->data)
         return fail(r, "out of memory: expected to allocate %zu bytes", cap);
     for (;;) {
@@ -488,7 +487,7 @@ static const unsigned char *stored_bytes(const reader *r, unsigned char **owned)
     *owned = NULL;
     if (r->mem)
         return r->mem;
-    unsigned char *b = r->size && r->size < FAST_MAX ? malloc(r->size) : NULL;
+    unsigned char *b = r->size && r->size < FAST_MAX ? mlp_pages_alloc(r->size) : NULL;
     size_t have = 0;
     while (b && have < r->size) {
         ssize_t k = pread(r->fd, b + have, r->size - have, (off_t)have);
@@ -505,21 +504,6 @@ static const unsigned char *stored_bytes(const reader *r, unsigned char **owned)
     return *owned = b;
 }
 
-/* n bytes for decompressed data; a big buffer 2 MiB-aligned and offered for transparent
- * huge pages (its pages faulted in 4 KiB at a time cost more than the decompression in
- * a VM). It is returned as the payload, so free() must take it: aligned_alloc. */
-static uint8_t *big_buffer(size_t n)
-{
-    enum { HUGE = 2 << 20 };
-    if (n < HUGE)
-        return malloc(n ? n : 1);
-    size_t rounded = (n + HUGE - 1) / HUGE * HUGE;
-    uint8_t *p = aligned_alloc(HUGE, rounded);
-    if (p)
-        madvise(p, rounded, MADV_HUGEPAGE);
-    return p;
-}
-
 /* Every member of a gzip input, one after another, into one buffer (*out, *len);
  * false for anything but a clean decompression of all the stored bytes. The buffer
  * starts at the trailer's ISIZE, a hint that a damaged file can make anything, so it is
@@ -532,7 +516,7 @@ static bool deflate_all(const unsigned char *in, size_t size, size_t hint, uint8
         return false;
     struct libdeflate_decompressor *d = libdeflate_alloc_decompressor();
     size_t cap = hint ? hint : size * 4, have = 0, off = 0;
-    uint8_t *buf = d ? big_buffer(cap) : NULL;
+    uint8_t *buf = d ? mlp_pages_alloc(cap) : NULL;
     bool ok = buf != NULL;
     while (ok && off < size) {
         size_t in_used = 0, out_used = 0;

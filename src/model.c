@@ -1,14 +1,13 @@
 /* model.c: the seed network's state (weights, work buffers, RNG stream) and the
  * precision dispatch over model_impl.h. */
-#define _DEFAULT_SOURCE /* madvise, MADV_HUGEPAGE */
 #include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 #include "grad_comm.h"
 #include "model.h"
+#include "pages.h"
 #include "rng.h"
 #include "treesum.h"
 
@@ -57,24 +56,12 @@ struct mlp_model {
 
 static bool mlp_model_reserve(mlp_model *m, size_t slots, size_t gradients);
 
-enum { HUGE_PAGE = 2 << 20 };
-
 /* 64-byte aligned, not cleared (for buffers that are written whole first); NULL on
- * failure. A big one (from a quarter of a huge page: the data sets, 31 MB for the
- * test set's dense rows in float32, 1.2 MB for the training set's CSR copy) is
- * aligned to 2 MiB and offered to the kernel for transparent huge pages: faulting
- * its pages in 4 KiB at a time was most of the start-up (about 8000 faults for the
- * test set, 600 for the training set's CSR copy, each dear in a VM). */
+ * failure. A big one (the data sets' copies: 31 MB for the test set's dense rows in
+ * float32, 1.2 MB for the training set's CSR copy) in huge pages (pages.h). */
 static void *alloc_uncleared(size_t bytes)
 {
-    size_t rounded = (bytes + 63) / 64 * 64;
-    if (rounded < HUGE_PAGE / 4)
-        return aligned_alloc(64, rounded ? rounded : 64);
-    rounded = (rounded + HUGE_PAGE - 1) / HUGE_PAGE * HUGE_PAGE;
-    void *p = aligned_alloc(HUGE_PAGE, rounded);
-    if (p)
-        madvise(p, rounded, MADV_HUGEPAGE); /* a hint: without THP it changes nothing */
-    return p;
+    return mlp_pages_alloc(bytes);
 }
 
 /* 64-byte aligned, zeroed; NULL on failure */
