@@ -10,8 +10,11 @@
 #include "idx.h"
 #include "mnist.h"
 
+#ifndef MLP_EMBEDDED_DATA_DIR
+#define MLP_EMBEDDED_DATA_DIR "data/mnist"
+#endif
 #ifndef MLP_DEFAULT_DATA_DIR
-#define MLP_DEFAULT_DATA_DIR "data/mnist"
+#define MLP_DEFAULT_DATA_DIR MLP_EMBEDDED_DATA_DIR
 #endif
 
 #define MNIST_CLASSES 10
@@ -21,6 +24,11 @@ const char *mlp_default_data_dir(void)
 {
     const char *env = getenv("MLPBENCH_DATA");
     return env && *env ? env : MLP_DEFAULT_DATA_DIR;
+}
+
+const char *mlp_embedded_data_dir(void)
+{
+    return MLP_EMBEDDED_DATA_DIR;
 }
 
 /* Finds dir/<prefix>-<kind>-ubyte, raw or .gz: the first of the two names that exists

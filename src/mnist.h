@@ -25,8 +25,12 @@ int mlp_dataset_load(const char *dir, const char *split, size_t count, mlp_datas
                      char *err, size_t errlen);
 void mlp_dataset_free(mlp_dataset *d);
 
-/* The folder used when --data is not given: $MLPBENCH_DATA if set, else the
- * embedded default (data/mnist in the source tree, fixed at build time). */
+/* The folder used when --data is not given: $MLPBENCH_DATA if set, else the build's
+ * decompressed copy of the embedded set (data/CMakeLists.txt), fixed at build time. */
 const char *mlp_default_data_dir(void);
+
+/* The embedded set as it is in git: data/mnist in the source tree, gzip files, with
+ * data/mnist-full beside it when tools/fetch-mnist has filled it. */
+const char *mlp_embedded_data_dir(void);
 
 #endif

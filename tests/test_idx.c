@@ -296,9 +296,17 @@ static void gunzip_file(const char *src, const char *dst)
 
 static void test_default_data(void)
 {
-    const char *dir = mlp_default_data_dir();
+    const char *dir = mlp_embedded_data_dir(); /* the gzip files in git */
     mlp_dataset train, test;
     check_default_set(dir, &train, &test);
+
+    /* The build's decompressed copy (data/CMakeLists.txt), the default folder. */
+    mlp_dataset utrain, utest;
+    check_default_set(mlp_default_data_dir(), &utrain, &utest);
+    EXPECT(same_dataset(&train, &utrain), "the build's copy and the gzip training sets differ");
+    EXPECT(same_dataset(&test, &utest), "the build's copy and the gzip test sets differ");
+    mlp_dataset_free(&utrain);
+    mlp_dataset_free(&utest);
 
     /* The same data decompressed: a raw copy must read identically. */
     const char *raw = temp_subdir("raw");
@@ -338,7 +346,7 @@ static void test_default_data(void)
 static void test_max_records(void)
 {
     char path[4096], err[512];
-    snprintf(path, sizeof path, "%s/train-images-idx3-ubyte.gz", mlp_default_data_dir());
+    snprintf(path, sizeof path, "%s/train-images-idx3-ubyte.gz", mlp_embedded_data_dir());
     idx_array all, five, more;
     int rc = idx_read(path, 3, 0, &all, err, sizeof err);
     EXPECT(rc == 0, "idx_read all: %s", err);
@@ -481,7 +489,7 @@ static const char *make_set(const char *name, uint32_t n_img, uint32_t n_lbl)
 
 static void test_loader_errors(void)
 {
-    const char *def = mlp_default_data_dir();
+    const char *def = mlp_embedded_data_dir();
     char path[4096];
     snprintf(path, sizeof path, "%s/train-images-idx3-ubyte.gz", def);
     expect_load_error(def, "train", 2000, path, "holds 1000 images, 2000 requested");
@@ -560,7 +568,7 @@ static void test_optional_sets(void)
             mlp_dataset_free(&d);
         printf("checked %s\n", fashion);
     }
-    snprintf(full, sizeof full, "%s/../mnist-full", mlp_default_data_dir());
+    snprintf(full, sizeof full, "%s-full", mlp_embedded_data_dir());
     if (stat(full, &st) == 0) {
         int rc = mlp_dataset_load(full, "train", 0, &d, err, sizeof err);
         EXPECT(rc == 0 && d.count == 60000 && d.pixels == 784, "full MNIST train: %s",

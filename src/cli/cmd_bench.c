@@ -217,11 +217,11 @@ static bool parse_bench_option(int opt, const char *arg, bench_cli *b)
     return true;
 }
 
-/* data/mnist-full beside the default data folder, if tools/fetch-mnist filled it */
+/* data/mnist-full beside the embedded data folder, if tools/fetch-mnist filled it */
 static const char *full_mnist_dir(void)
 {
     static char dir[4096];
-    snprintf(dir, sizeof dir, "%s-full", mlp_default_data_dir());
+    snprintf(dir, sizeof dir, "%s-full", mlp_embedded_data_dir());
     char file[4200];
     snprintf(file, sizeof file, "%s/train-images-idx3-ubyte", dir);
     return access(file, R_OK) == 0 ? dir : NULL;
