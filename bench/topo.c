@@ -1,5 +1,4 @@
 /* topo.c: the machine's topology and thread pinning through hwloc (see topo.h). */
-#define _POSIX_C_SOURCE 200809L /* setenv, unsetenv */
 #include <hwloc.h>
 #include <omp.h>
 #include <stdio.h>
