@@ -53,6 +53,13 @@ struct mlp_model {
     void *grad_sum;                  /* the step's gradient when ranks share it */
     double *mb_error;                /* [micro-batches of the epoch]: error sums */
     size_t mb_error_cap;
+    /* the threaded test pass (model_test_impl.h): every thread's work buffers and the
+     * rows' squared errors, kept from pass to pass (fresh ones each pass were page
+     * faults in every pass: 245 KB of work buffers in float64 on two threads) */
+    void *test_work;
+    size_t test_work_bytes;
+    double *test_errors;
+    size_t test_errors_cap;
 };
 
 static bool mlp_model_reserve(mlp_model *m, size_t slots, size_t gradients);
@@ -261,6 +268,8 @@ void mlp_model_free(mlp_model *m)
         free(m->grad_pool[i]);
     free(m->grad_sum);
     free(m->mb_error);
+    free(m->test_work);
+    free(m->test_errors);
     free(m);
 }
 

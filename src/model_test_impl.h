@@ -33,18 +33,24 @@ static size_t SFX(test_range)(const mlp_model *m, const TABLE_TYPE *k, const mlp
 }
 
 /* The test pass over d on `threads` threads (see the top); false, with nothing
- * done, if its buffers cannot be had (the caller then runs the serial pass). */
+ * done, if its buffers cannot be had (the caller then runs the serial pass). The
+ * buffers stay with the model for the next pass (mlp_model_free releases them). */
 static bool SFX(test_split)(mlp_model *m, const mlp_data *d, int threads, mlp_metrics *acc)
 {
     size_t H = m->cfg.hidden, O = m->cfg.outputs, n = d->count, per = m->rows_cap;
-    size_t floats = (size_t)threads * per * (H + 2 * O);
-    REAL *work = malloc(floats * sizeof(REAL));
-    double *errors = malloc(n * sizeof *errors);
-    if (!work || !errors) {
-        free(work);
-        free(errors);
-        return false;
+    size_t bytes = (size_t)threads * per * (H + 2 * O) * sizeof(REAL);
+    if (bytes > m->test_work_bytes) {
+        free(m->test_work);
+        m->test_work_bytes = (m->test_work = alloc_uncleared(bytes)) ? bytes : 0;
     }
+    if (n > m->test_errors_cap) {
+        free(m->test_errors);
+        m->test_errors_cap = (m->test_errors = malloc(n * sizeof(double))) ? n : 0;
+    }
+    REAL *work = m->test_work;
+    double *errors = m->test_errors;
+    if (!work || !errors)
+        return false;
     const TABLE_TYPE *k = &m->BASE_TABLE;
     size_t correct = 0;
 #pragma omp parallel num_threads(threads) reduction(+ : correct)
@@ -59,7 +65,5 @@ static bool SFX(test_split)(mlp_model *m, const mlp_data *d, int threads, mlp_me
         acc->error_sum += errors[r];
     acc->correct += correct;
     acc->count += n;
-    free(work);
-    free(errors);
     return true;
 }
