@@ -1,8 +1,9 @@
 /* test_test_split.c: the test pass of a threaded set (omp) splits its rows across
  * threads (src/model_test_impl.h); its metrics must be bitwise those of the serial
  * pass of the set it is built on, for 1..4 threads, float32 and float64, on row
- * counts that do and do not divide by the thread count, and below the split's
- * minimum (where it runs serially). The weights come from one training epoch on 200
+ * counts that do and do not divide by the thread count, below the split's minimum
+ * (where it runs serially), and with the last images all zero (the split follows the
+ * nonzero inputs, so the last thread's share ends before them). The weights come from one training epoch on 200
  * records, the same on both sets (the omp set's training is bitwise its base's, which
  * check_training tests). */
 #include <omp.h>
@@ -47,8 +48,10 @@ int main(void)
         return EXPECT_SKIPPED;
     }
     const mlp_kernel_set *base = omp->base();
-    /* 10000 and 9999 split across 2..4 threads, 511 below 2 chunks of 256 (serial) */
-    const size_t counts[] = {10000, 9999, 511};
+    /* 10000 and 9999 split across 2..4 threads, 511 below 2 chunks of 256 (serial);
+     * then 10000 with the last 700 images blank */
+    const size_t counts[] = {10000, 9999, 511, 10000};
+    const size_t blank_tail[] = {0, 0, 0, 700};
     for (size_t ci = 0; ci < sizeof counts / sizeof counts[0]; ci++) {
         mlp_run_spec spec;
         mlp_run_spec_seed(&spec);
@@ -60,6 +63,8 @@ int main(void)
             expect_fail("%s", err);
             break;
         }
+        size_t blank = blank_tail[ci] * w.test.pixels; /* before any copy is made of them */
+        memset(w.test.images + w.test.count * w.test.pixels - blank, 0, blank);
         for (int p = 0; p < MLP_PRECISIONS; p++) {
             mlp_train_config cfg = spec.train;
             cfg.model.precision = (mlp_precision)p;
