@@ -54,8 +54,7 @@ struct mlp_model {
     double *mb_error;                /* [micro-batches of the epoch]: error sums */
     size_t mb_error_cap;
     /* the threaded test pass (model_test_impl.h): every thread's work buffers and the
-     * rows' squared errors, kept from pass to pass (fresh ones each pass were page
-     * faults in every pass: 245 KB of work buffers in float64 on two threads) */
+     * rows' squared errors, kept from pass to pass instead of allocated in each */
     void *test_work;
     size_t test_work_bytes;
     double *test_errors;
@@ -66,18 +65,14 @@ static bool mlp_model_reserve(mlp_model *m, size_t slots, size_t gradients);
 
 enum { MODEL_BUFFERS = 8 }; /* w01, w12 and the six work buffers */
 
-/* 64-byte aligned, not cleared (for buffers that are written whole first); NULL on
- * failure. A big one (the data sets' copies: 31 MB for the test set's dense rows in
- * float32, 1.2 MB for the training set's CSR copy) in huge pages (pages.h). */
-static void *alloc_uncleared(size_t bytes)
-{
-    return mlp_pages_alloc(bytes);
-}
+/* Buffers that are written whole first come uncleared from mlp_pages_alloc (pages.h:
+ * 64-byte aligned, huge pages when big: the data sets' copies, 31 MB for the test set's
+ * dense rows in float32, 1.2 MB for the training set's CSR copy). */
 
 /* 64-byte aligned, zeroed; NULL on failure */
 static void *alloc_aligned(size_t bytes)
 {
-    void *p = alloc_uncleared(bytes);
+    void *p = mlp_pages_alloc(bytes);
     if (p)
         memset(p, 0, (bytes + 63) / 64 * 64);
     return p;
@@ -121,7 +116,7 @@ static bool mlp_model_reserve(mlp_model *m, size_t slots, size_t gradients)
         }
     }
     if (ok && !m->grad_sum)
-        ok = (m->grad_sum = alloc_uncleared(len * rs)) != NULL;
+        ok = (m->grad_sum = mlp_pages_alloc(len * rs)) != NULL;
     for (size_t i = m->grad_used; ok && i < depth; i++)
         if (!m->grad_pool[i]) /* zeroed: a gradient buffer is handed out clean */
             ok = (m->grad_pool[i] = alloc_aligned(len * rs + c->inputs)) != NULL;
@@ -155,7 +150,7 @@ mlp_data *mlp_data_prepare(const mlp_dataset *ds, mlp_precision precision)
     d->count = ds->count;
     d->images = ds->images;
     d->pixels = ds->pixels;
-    d->y = alloc_uncleared(ds->count * ds->classes * rs); /* prepare writes every element */
+    d->y = mlp_pages_alloc(ds->count * ds->classes * rs); /* prepare writes every element */
     d->labels = malloc(ds->count ? ds->count : 1);
     if (!d->y || !d->labels) {
         mlp_data_free(d);
@@ -237,7 +232,7 @@ mlp_model *mlp_model_create(const mlp_model_config *cfg, const mlp_kernel_set *s
         rows * cfg->outputs * rs,       rows * cfg->outputs * rs};
     size_t total = 0;
     for (int i = 0; i < MODEL_BUFFERS; i++)
-        total += (sizes[i] + 63) / 64 * 64;
+        total += sizes[i] = (sizes[i] + 63) / 64 * 64; /* whole lines each */
     m->block = alloc_aligned(total);
     if (!m->block) {
         mlp_model_free(m);
@@ -249,7 +244,7 @@ mlp_model *mlp_model_create(const mlp_model_config *cfg, const mlp_kernel_set *s
     char *at = m->block;
     for (int i = 0; i < MODEL_BUFFERS; i++) {
         *parts[i] = at;
-        at += (sizes[i] + 63) / 64 * 64;
+        at += sizes[i];
     }
     mlp_rng_seed(&m->rng, cfg->seed);
     if (cfg->precision == MLP_F32)

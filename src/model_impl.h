@@ -58,7 +58,7 @@ static void SFX(data_csr)(const mlp_data *cd)
      * and vals in one allocation (fewer pages to fault in), vals on a 64-byte line */
     size_t room = (nonzero + 8 + 15) / 16 * 16;
     d->rows = malloc((d->count + 1) * sizeof *d->rows);
-    d->cols = alloc_uncleared(room * (sizeof *d->cols + sizeof(REAL)));
+    d->cols = mlp_pages_alloc(room * (sizeof *d->cols + sizeof(REAL)));
     d->vals = d->cols ? (void *)(d->cols + room) : NULL;
     if (!d->rows || !d->cols) {
         fprintf(stderr, "mlpbench: error: out of memory for the nonzero inputs\n");
@@ -98,7 +98,7 @@ static const REAL *SFX(data_x)(const mlp_data *cd)
     mlp_data *d = (mlp_data *)cd; /* made by mlp_data_prepare: never a const object */
     if (!d->x) {
         size_t n = d->count * d->pixels;
-        REAL *restrict x = alloc_uncleared(n * sizeof(REAL)); /* written whole below */
+        REAL *restrict x = mlp_pages_alloc(n * sizeof(REAL)); /* written whole below */
         if (!x) {
             fprintf(stderr, "mlpbench: error: out of memory for the inputs\n");
             exit(1);

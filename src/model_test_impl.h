@@ -63,7 +63,7 @@ static bool SFX(test_split)(mlp_model *m, const mlp_data *d, int threads, mlp_me
     size_t bytes = (size_t)threads * per * (H + 2 * O) * sizeof(REAL);
     if (bytes > m->test_work_bytes) {
         free(m->test_work);
-        m->test_work_bytes = (m->test_work = alloc_uncleared(bytes)) ? bytes : 0;
+        m->test_work_bytes = (m->test_work = mlp_pages_alloc(bytes)) ? bytes : 0;
     }
     if (n > m->test_errors_cap) {
         free(m->test_errors);
