@@ -82,6 +82,59 @@ static inline void store_positions_8(int32_t *pos, __mmask8 mask, int32_t k)
     _mm256_storeu_si256((__m256i *)pos, _mm256_maskz_compress_epi32(mask, lanes));
 }
 
+/* r[i] = column i of the 16x16 float32 matrix whose rows were r[0..16) (moves only):
+ * pairs of rows interleaved, then quads, then 128-bit blocks exchanged */
+static inline void transpose_16x16(__m512 r[16])
+{
+    __m512 t[16];
+    for (int i = 0; i < 16; i += 4) {
+        t[i] = _mm512_unpacklo_ps(r[i], r[i + 1]);
+        t[i + 1] = _mm512_unpackhi_ps(r[i], r[i + 1]);
+        t[i + 2] = _mm512_unpacklo_ps(r[i + 2], r[i + 3]);
+        t[i + 3] = _mm512_unpackhi_ps(r[i + 2], r[i + 3]);
+    }
+    for (int i = 0; i < 16; i += 4) { /* r[i + j], 128-bit block L: rows i..i+3, column 4L + j */
+        __m512d a = _mm512_castps_pd(t[i]), b = _mm512_castps_pd(t[i + 1]);
+        __m512d c = _mm512_castps_pd(t[i + 2]), d = _mm512_castps_pd(t[i + 3]);
+        r[i] = _mm512_castpd_ps(_mm512_unpacklo_pd(a, c));
+        r[i + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(a, c));
+        r[i + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(b, d));
+        r[i + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(b, d));
+    }
+    for (int j = 0; j < 4; j++) { /* the 4x4 transpose of 128-bit blocks */
+        __m512 u0 = _mm512_shuffle_f32x4(r[j], r[4 + j], 0x44);
+        __m512 u1 = _mm512_shuffle_f32x4(r[j], r[4 + j], 0xee);
+        __m512 u2 = _mm512_shuffle_f32x4(r[8 + j], r[12 + j], 0x44);
+        __m512 u3 = _mm512_shuffle_f32x4(r[8 + j], r[12 + j], 0xee);
+        t[j] = _mm512_shuffle_f32x4(u0, u2, 0x88);
+        t[4 + j] = _mm512_shuffle_f32x4(u0, u2, 0xdd);
+        t[8 + j] = _mm512_shuffle_f32x4(u1, u3, 0x88);
+        t[12 + j] = _mm512_shuffle_f32x4(u1, u3, 0xdd);
+    }
+    for (int i = 0; i < 16; i++)
+        r[i] = t[i];
+}
+
+/* the same for the 8x8 float64 matrix */
+static inline void transpose_8x8(__m512d r[8])
+{
+    __m512d t[8];
+    for (int i = 0; i < 8; i += 2) { /* t[i + j], 128-bit block L: rows i, i+1, column 2L + j */
+        t[i] = _mm512_unpacklo_pd(r[i], r[i + 1]);
+        t[i + 1] = _mm512_unpackhi_pd(r[i], r[i + 1]);
+    }
+    for (int j = 0; j < 2; j++) {
+        __m512d u0 = _mm512_shuffle_f64x2(t[j], t[2 + j], 0x44);
+        __m512d u1 = _mm512_shuffle_f64x2(t[j], t[2 + j], 0xee);
+        __m512d u2 = _mm512_shuffle_f64x2(t[4 + j], t[6 + j], 0x44);
+        __m512d u3 = _mm512_shuffle_f64x2(t[4 + j], t[6 + j], 0xee);
+        r[j] = _mm512_shuffle_f64x2(u0, u2, 0x88);
+        r[2 + j] = _mm512_shuffle_f64x2(u0, u2, 0xdd);
+        r[4 + j] = _mm512_shuffle_f64x2(u1, u3, 0x88);
+        r[6 + j] = _mm512_shuffle_f64x2(u1, u3, 0xdd);
+    }
+}
+
 #define REAL float
 #define SFX(name) avx512_##name##_f32
 #define VEC __m512
@@ -104,6 +157,10 @@ static inline void store_positions_8(int32_t *pos, __mmask8 mask, int32_t k)
 #define V_HSUM(v) hsum_f32(v)
 #define ADD_SQUARES(acc, d) add_squares_f32(acc, d)
 #define STORE_POSITIONS(pos, m, k) store_positions_16(pos, m, k)
+#define V_MOV_IF(a, m, b) _mm512_mask_mov_ps(a, m, b)
+#define TRANSPOSE(r) transpose_16x16(r)
+#define LOAD_AS_F64(p) _mm512_cvtps_pd(_mm256_load_ps(p))
+#define LOAD_LABELS(m, p) _mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(_mm_maskz_loadu_epi8(m, p)))
 #define HVEC __m256
 #define HLANES 8
 #define HV_SET1(x) _mm256_set1_ps(x)
@@ -147,6 +204,10 @@ static inline void store_positions_8(int32_t *pos, __mmask8 mask, int32_t k)
 #define V_HSUM(v) hsum_f64(v)
 #define ADD_SQUARES(acc, d) add_squares_f64(acc, d)
 #define STORE_POSITIONS(pos, m, k) store_positions_8(pos, m, k)
+#define V_MOV_IF(a, m, b) _mm512_mask_mov_pd(a, m, b)
+#define TRANSPOSE(r) transpose_8x8(r)
+#define LOAD_AS_F64(p) _mm512_load_pd(p)
+#define LOAD_LABELS(m, p) _mm512_cvtepi32_pd(_mm256_cvtepu8_epi32(_mm_maskz_loadu_epi8(m, p)))
 #define HVEC __m256d
 #define HLANES 4
 #define HV_SET1(x) _mm256_set1_pd(x)
@@ -173,6 +234,7 @@ static void avx512_fill_f32(mlp_kernels_f32 *t)
     MLP_FILL_TABLE(t, avx512, f32);
     t->forward_sparse = avx512_forward_sparse_f32;
     t->update_sparse = avx512_update_sparse_f32;
+    t->score_head = avx512_score_head_f32;
 }
 
 static void avx512_fill_f64(mlp_kernels_f64 *t)
@@ -180,6 +242,7 @@ static void avx512_fill_f64(mlp_kernels_f64 *t)
     MLP_FILL_TABLE(t, avx512, f64);
     t->forward_sparse = avx512_forward_sparse_f64;
     t->update_sparse = avx512_update_sparse_f64;
+    t->score_head = avx512_score_head_f64;
 }
 
 static size_t avx512_lanes(mlp_precision p)

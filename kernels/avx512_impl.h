@@ -4,8 +4,8 @@
  * SFX(relu), SFX(relu_backward), SFX(multiply), SFX(error_delta), and their helpers
  * SFX(first_lanes), SFX(nonzero_positions), SFX(forward_tile), SFX(update_row_tile),
  * SFX(update_row_masked), SFX(update_tile_cols), SFX(update_batch_tile); and the
- * optional SFX(forward_sparse) with its SFX(list_tile), SFX(list_cut), and
- * SFX(update_sparse).
+ * optional SFX(forward_sparse) with its SFX(list_tile), SFX(list_cut),
+ * SFX(update_sparse), and SFX(score_head) with its SFX(score_group).
  * Expects, defined by the includer for this inclusion (#undef'd at the end here):
  *   REAL, SFX(name)       float / double; name -> avx512_<name>_f32 / _f64
  *   VEC, MASK, LANES      __m512, __mmask16, 16 lanes / __m512d, __mmask8, 8 lanes
@@ -21,6 +21,10 @@
  *   V_HSUM(v)             the sum of the lanes by a fixed tree
  *   ADD_SQUARES(acc, d)   acc + d*d in float64 lanes (__m512d)
  *   STORE_POSITIONS(pos, m, k)  the lanes in m, plus k, packed to the front of pos
+ *   V_MOV_IF(a, m, b)     b in the lanes in m, a in the others
+ *   TRANSPOSE(r)          r[i] = column i of the LANES x LANES matrix of rows r[]
+ *   LOAD_AS_F64(p)        8 elements from p as float64 lanes (__m512d)
+ *   LOAD_LABELS(m, p)     the uint8 p[i] as REAL in the lanes in m, 0 in the others
  *   HVEC, HLANES, HV_SET1, HV_LOADU, HV_STOREU, HV_MUL, HV_FMA(a, b, c) = a*b + c,
  *   HV_ZERO(), HV_ADD(a, b), HV_MLOAD(m, p), HV_MSTORE(p, m, v) (m an __mmask8):
  *                         the same at half width (__m256 / __m256d)
@@ -572,6 +576,123 @@ static double SFX(error_delta)(size_t n, const REAL *restrict target, const REAL
     return hsum_f64(sum);
 }
 
+/* score_head (kernels.h) for one group of up to LANES rows (`live`), nout outputs:
+ * the rows in the lanes, so that the per-row work of the sequence it stands for (a
+ * list of nonzero inputs, a tile call, error_delta's reduction, argmax) is done for
+ * LANES rows by each instruction. Lane by lane it is that sequence's arithmetic:
+ *   relu      keep * x, keep = 1 where x >= 0 (ordered), else 0;
+ *   forward   the row path: the nonzero k (x != 0, NaN included) ascending, those at
+ *             even positions of the row's list into the chain from 0 (from the sum so
+ *             far past a chunk of AVX512_CHUNK inputs), odd ones into a second chain
+ *             from 0, the two added at the end. Each lane keeps its list position's
+ *             parity in a mask bit, and the two chains take masked FMAs;
+ *   error     d = t - y; squares summed in float64 as error_delta's lane n % 8 adds
+ *             them (ascending n), then hsum_f64's tree;
+ *   argmax    the first largest, or the first NaN. */
+static ALWAYS_INLINE size_t SFX(score_group)(const int nout, MASK live, size_t K,
+                                             const REAL *x, size_t ldx, const REAL *w,
+                                             size_t ldw, const REAL *t, size_t ldt,
+                                             const uint8_t *labels, double *errors)
+{
+    VEC even[MLP_SCORE_HEAD_MAX_N], odd[MLP_SCORE_HEAD_MAX_N];
+    for (int n = 0; n < nout; n++)
+        even[n] = odd[n] = V_ZERO();
+    MASK parity = 0; /* lanes whose next list entry is at an odd position */
+    VEC column[LANES];
+    for (size_t k0 = 0; k0 < K; k0 += LANES) { /* LANES inputs of each row, transposed */
+        if (k0 % AVX512_CHUNK == 0 && k0 > 0) { /* the row path's next chunk */
+            for (int n = 0; n < nout; n++) {
+                even[n] = V_ADD(even[n], odd[n]);
+                odd[n] = V_ZERO();
+            }
+            parity = 0;
+        }
+        MASK inputs = SFX(first_lanes)(K - k0);
+        for (int r = 0; r < LANES; r++)
+            column[r] = (live >> r) & 1 ? V_MLOAD(inputs, x + (size_t)r * ldx + k0) : V_ZERO();
+        TRANSPOSE(column);
+        size_t kn = K - k0 < LANES ? K - k0 : LANES;
+        for (size_t j = 0; j < kn; j++) {
+            VEC h = column[j];
+            h = V_MUL(V_ONES_WHERE(V_CMP_MASK(live, h, V_ZERO(), _CMP_GE_OQ)), h);
+            MASK nonzero = V_CMP_MASK(live, h, V_ZERO(), _CMP_NEQ_UQ);
+            if (!nonzero)
+                continue;
+            MASK at_even = nonzero & (MASK)~parity, at_odd = nonzero & parity;
+            parity ^= nonzero;
+            const REAL *wk = w + (k0 + j) * ldw;
+            for (int n = 0; n < nout; n++) {
+                VEC wn = V_SET1(wk[n]);
+                even[n] = V_FMA_IF(h, wn, even[n], at_even);
+                odd[n] = V_FMA_IF(h, wn, odd[n], at_odd);
+            }
+        }
+    }
+    REAL delta[MLP_SCORE_HEAD_MAX_N][LANES] __attribute__((aligned(64)));
+    VEC best = V_ZERO(), best_n = V_ZERO();
+    MASK done = 0;
+    for (int n0 = 0; n0 < nout; n0 += LANES) { /* the targets' columns, transposed */
+        MASK outputs = SFX(first_lanes)((size_t)(nout - n0));
+        for (int r = 0; r < LANES; r++)
+            column[r] = (live >> r) & 1 ? V_MLOAD(outputs, t + (size_t)r * ldt + n0) : V_ZERO();
+        TRANSPOSE(column);
+        for (int n = n0; n < nout && n < n0 + LANES; n++) {
+            VEC y = V_ADD(even[n], odd[n]);
+            MASK nan = V_CMP_MASK(live & (MASK)~done, y, y, _CMP_UNORD_Q);
+            MASK larger = n == 0 ? live : V_CMP_MASK(live & (MASK)~done, y, best, _CMP_GT_OQ);
+            best_n = V_MOV_IF(best_n, nan | larger, V_SET1((REAL)n));
+            best = V_MOV_IF(best, larger, y);
+            done |= nan;
+            V_STOREU(delta[n], V_SUB(column[n - n0], y));
+        }
+    }
+    for (int half = 0; half < LANES / 8; half++) {
+        __m512d sq[8];
+        for (int j = 0; j < 8; j++)
+            sq[j] = _mm512_setzero_pd();
+        for (int n = 0; n < nout; n++) {
+            __m512d d = LOAD_AS_F64(delta[n] + 8 * half);
+            sq[n % 8] = _mm512_fmadd_pd(d, d, sq[n % 8]);
+        }
+        __m512d h0 = _mm512_add_pd(sq[0], sq[4]), h1 = _mm512_add_pd(sq[1], sq[5]);
+        __m512d h2 = _mm512_add_pd(sq[2], sq[6]), h3 = _mm512_add_pd(sq[3], sq[7]);
+        __m512d sum = _mm512_add_pd(_mm512_add_pd(h0, h2), _mm512_add_pd(h1, h3));
+        _mm512_mask_storeu_pd(errors + 8 * half, (__mmask8)(live >> (8 * half)), sum);
+    }
+    MASK right = V_CMP_MASK(live, best_n, LOAD_LABELS(live, labels), _CMP_EQ_OQ);
+    return (size_t)_mm_popcnt_u32((unsigned)right);
+}
+
+static size_t SFX(score_head)(size_t B, size_t K, size_t N, const REAL *restrict X, size_t ldx,
+                              const REAL *restrict W, size_t ldw, const REAL *restrict T,
+                              size_t ldt, const uint8_t *restrict labels,
+                              double *restrict errors)
+{
+    assert(mlp_score_head_fits(B, K, N, sizeof(REAL)) && ldw >= N);
+    size_t correct = 0;
+    for (size_t b = 0; b < B; b += LANES) {
+        MASK live = SFX(first_lanes)(B - b);
+        const REAL *x = X + b * ldx, *t = T + b * ldt;
+#define CALL(nv) correct += SFX(score_group)(nv, live, K, x, ldx, W, ldw, t, ldt, labels + b, errors + b)
+        switch (N) {
+        case 1: CALL(1); break;
+        case 2: CALL(2); break;
+        case 3: CALL(3); break;
+        case 4: CALL(4); break;
+        case 5: CALL(5); break;
+        case 6: CALL(6); break;
+        case 7: CALL(7); break;
+        case 8: CALL(8); break;
+        case 9: CALL(9); break;
+        case 10: CALL(10); break;
+        case 11: CALL(11); break;
+        default: CALL(12); break;
+        }
+#undef CALL
+    }
+    return correct;
+}
+
 /* this header's own macros, then the includer's vocabulary */
 #undef TILE_COLS
 #undef TILE_LOAD
@@ -600,6 +721,10 @@ static double SFX(error_delta)(size_t n, const REAL *restrict target, const REAL
 #undef V_HSUM
 #undef ADD_SQUARES
 #undef STORE_POSITIONS
+#undef V_MOV_IF
+#undef TRANSPOSE
+#undef LOAD_AS_F64
+#undef LOAD_LABELS
 #undef HVEC
 #undef HLANES
 #undef HV_SET1

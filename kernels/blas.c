@@ -105,6 +105,7 @@ static void blas_fill_f32(mlp_kernels_f32 *t)
     t->update = blas_update_f32;
     t->forward_sparse = NULL; /* the base's would stand in for the library's */
     t->update_sparse = NULL;
+    t->score_head = NULL;
 }
 
 static void blas_fill_f64(mlp_kernels_f64 *t)
@@ -116,6 +117,7 @@ static void blas_fill_f64(mlp_kernels_f64 *t)
     t->update = blas_update_f64;
     t->forward_sparse = NULL; /* the base's would stand in for the library's */
     t->update_sparse = NULL;
+    t->score_head = NULL;
 }
 
 static size_t blas_lanes(mlp_precision p)

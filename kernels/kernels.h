@@ -65,6 +65,13 @@ static inline bool mlp_blocked_forward(size_t B, size_t K, size_t N, size_t elem
 {
     return B >= MLP_BLOCKED_MIN_ROWS && K * N * element_size > MLP_BLOCKED_MIN_W_BYTES;
 }
+/* The shapes score_head takes (an optional slot, below): 1 to MLP_SCORE_HEAD_MAX_N
+ * outputs, and a forward on its row path. */
+enum { MLP_SCORE_HEAD_MAX_N = 12 };
+static inline bool mlp_score_head_fits(size_t B, size_t K, size_t N, size_t element_size)
+{
+    return N >= 1 && N <= MLP_SCORE_HEAD_MAX_N && !mlp_blocked_forward(B, K, N, element_size);
+}
 enum { MLP_PRECISIONS = 2 };
 
 /* "f32" / "f64" */
@@ -113,6 +120,16 @@ typedef struct mlp_kernels_f32 {
     void (*update_sparse)(size_t K, size_t N, float alpha, size_t count,
                           const int32_t *restrict cols, const float *restrict vals,
                           const float *restrict dy, float *restrict W, size_t ldw);
+    /* Optional, as forward_sparse. The test pass's last steps for B rows in one call:
+     * Y = relu(X[B,K]) . W[K,N] (X itself is left as it is), then for each row b
+     * errors[b] = the sum error_delta(N, T[b], Y[b], .) returns, and whether Y[b]'s
+     * argmax (numpy's: the first largest; the first NaN if there is one) is labels[b].
+     * Returns the count of rows where it is. The same bits as this set's relu, forward
+     * and error_delta called in that order (src/model_impl.h's test pass), which
+     * check_kernels compares it with. Only for shapes mlp_score_head_fits. */
+    size_t (*score_head)(size_t B, size_t K, size_t N, const float *restrict X, size_t ldx,
+                         const float *restrict W, size_t ldw, const float *restrict T,
+                         size_t ldt, const uint8_t *restrict labels, double *restrict errors);
 } mlp_kernels_f32;
 
 typedef struct mlp_kernels_f64 {
@@ -135,6 +152,9 @@ typedef struct mlp_kernels_f64 {
     void (*update_sparse)(size_t K, size_t N, double alpha, size_t count,
                           const int32_t *restrict cols, const double *restrict vals,
                           const double *restrict dy, double *restrict W, size_t ldw);
+    size_t (*score_head)(size_t B, size_t K, size_t N, const double *restrict X, size_t ldx,
+                         const double *restrict W, size_t ldw, const double *restrict T,
+                         size_t ldt, const uint8_t *restrict labels, double *restrict errors);
 } mlp_kernels_f64;
 
 /* CPU features, one bit each (kernels/cpu.c detects them). On x86-64 a feature with
@@ -191,7 +211,8 @@ struct mlp_kernel_set {
 };
 
 /* Fills every slot of table t from functions named PREFIX_<slot>_SUFFIX (and the
- * optional forward_sparse and update_sparse with NULL), as every set but omp fills its table:
+ * optional forward_sparse, update_sparse and score_head with NULL), as every set but
+ * omp fills its table:
  * MLP_FILL_TABLE(t, avx2, f32) sets t->forward = avx2_forward_f32, ... */
 #define MLP_FILL_TABLE(t, prefix, suffix)                                                 \
     do {                                                                                  \
@@ -204,6 +225,7 @@ struct mlp_kernel_set {
         (t)->error_delta = prefix##_error_delta_##suffix;                                 \
         (t)->forward_sparse = NULL;                                                       \
         (t)->update_sparse = NULL;                                                        \
+        (t)->score_head = NULL;                                                           \
     } while (0)
 
 /* Registry (kernels/registry.c). Sets are listed in rank order, the reference first. */

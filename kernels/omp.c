@@ -97,6 +97,7 @@ static void omp_fill_f32(mlp_kernels_f32 *t)
     t->error_delta = inner_f32.error_delta;
     t->forward_sparse = inner_f32.forward_sparse; /* serial: the test pass splits rows */
     t->update_sparse = inner_f32.update_sparse; /* B = 1: never split */
+    t->score_head = inner_f32.score_head; /* serial: the test pass splits rows */
 }
 
 static void omp_fill_f64(mlp_kernels_f64 *t)
@@ -117,6 +118,7 @@ static void omp_fill_f64(mlp_kernels_f64 *t)
     t->error_delta = inner_f64.error_delta;
     t->forward_sparse = inner_f64.forward_sparse; /* serial: the test pass splits rows */
     t->update_sparse = inner_f64.update_sparse; /* B = 1: never split */
+    t->score_head = inner_f64.score_head; /* serial: the test pass splits rows */
 }
 
 const mlp_kernel_set mlp_set_omp = {

@@ -905,6 +905,113 @@ static void vector_shapes(shape_list *l, size_t w)
         add_shape(l, 0, 0, ns.v[i], true);
 }
 
+/* numpy's argmax, as the model's test pass takes it: the first largest, the first NaN */
+static size_t argmax_of(const mat *y, size_t r)
+{
+    size_t best = 0;
+    for (size_t n = 0; n < y->cols; n++) {
+        double v = mat_get(y, r, n);
+        if (v != v)
+            return n;
+        if (v > mat_get(y, r, best))
+            best = n;
+    }
+    return best;
+}
+
+/* score_head (an optional slot, kernels.h) against the calls it stands for, made here
+ * with the same table: relu on a copy of X, forward, then error_delta and argmax per
+ * row. Each row's error must have the same bits (any NaN matching any NaN: which
+ * operand's payload an FMA passes on is the compiler's choice of instruction form),
+ * the count of right rows must agree, and X and the bytes around the errors must be
+ * left alone. Only shapes that mlp_score_head_fits; X has NaNs in some shapes, ties
+ * between two outputs in others (W's first two columns equal), labels that never match
+ * (255) now and then, and targets that are not one-hot. */
+static void check_score_head(check_ctx *c, const shape *s, check_rng *r)
+{
+    mlp_precision p = c->k->p;
+    size_t size = mlp_precision_size(p), B = s->B, K = s->K, N = s->N;
+    if (!mlp_score_head_fits(B, K, N, size)) {
+        c->res->shapes--; /* not a shape the slot takes: not counted as checked */
+        return;
+    }
+    mat X, X0, Xr, W, T, Y, D, E;
+    mat_alloc(&X, p, B, K, ld_of(K, s, 0), s->off);
+    mat_alloc(&X0, p, B, K, ld_of(K, s, 0), s->off);
+    mat_alloc(&Xr, p, B, K, ld_of(K, s, 0), s->off);
+    mat_alloc(&W, p, K, N, ld_of(N, s, 1), s->off + 1);
+    mat_alloc(&T, p, B, N, ld_of(N, s, 2), s->off + 2);
+    mat_alloc(&Y, p, B, N, N, 0);
+    mat_alloc(&D, p, 1, N, N, 0);
+    mat_alloc(&E, MLP_F64, 1, B, B, s->off);
+    fill(&X, r, 0.3);
+    fill(&W, r, 0.0);
+    fill(&T, r, 0.0);
+    if ((B + K) % 4 == 1) /* NaNs in a few inputs */
+        for (size_t b = 0; b < B; b += 3)
+            mat_put(&X, b, (b * 7) % K, NAN);
+    if ((B + K) % 3 == 0 && N >= 2) /* ties: outputs 0 and 1 get the same bits */
+        for (size_t k = 0; k < K; k++)
+            memcpy(mat_elem(&W, k, 1), mat_elem(&W, k, 0), size);
+    uint8_t *labels = malloc(B + 1);
+    if (!labels)
+        abort();
+    for (size_t b = 0; b < B; b++)
+        labels[b] = rng_next(r) % 7 ? (uint8_t)(rng_next(r) % N) : 255;
+    memcpy(Xr.base, X.base, X.total * size);
+    memcpy(X0.base, X.base, X.total * size);
+    size_t want = 0, got;
+    double *errors = mat_data(&E);
+    if (p == MLP_F32) {
+        const mlp_kernels_f32 *t = c->k->f32;
+        for (size_t b = 0; b < B; b++)
+            t->relu(K, mat_elem(&Xr, b, 0));
+        t->forward(B, K, N, mat_data(&Xr), Xr.ld, mat_data(&W), W.ld, mat_data(&Y), Y.ld);
+        got = t->score_head(B, K, N, mat_data(&X), X.ld, mat_data(&W), W.ld, mat_data(&T),
+                            T.ld, labels, errors);
+    } else {
+        const mlp_kernels_f64 *t = c->k->f64;
+        for (size_t b = 0; b < B; b++)
+            t->relu(K, mat_elem(&Xr, b, 0));
+        t->forward(B, K, N, mat_data(&Xr), Xr.ld, mat_data(&W), W.ld, mat_data(&Y), Y.ld);
+        got = t->score_head(B, K, N, mat_data(&X), X.ld, mat_data(&W), W.ld, mat_data(&T),
+                            T.ld, labels, errors);
+    }
+    for (size_t b = 0; b < B; b++) {
+        double e = p == MLP_F32 ? c->k->f32->error_delta(N, mat_elem(&T, b, 0), mat_elem(&Y, b, 0),
+                                                          mat_data(&D))
+                                : c->k->f64->error_delta(N, mat_elem(&T, b, 0), mat_elem(&Y, b, 0),
+                                                          mat_data(&D));
+        want += argmax_of(&Y, b) == labels[b];
+        bool same = (e != e && errors[b] != errors[b]) || memcmp(&e, &errors[b], sizeof e) == 0;
+        if (!same) {
+            c->res->mismatches++;
+            char what[160];
+            snprintf(what, sizeof what, "errors[%zu]: got %.17g, the calls give %.17g (bits differ)",
+                     b, errors[b], e);
+            fail(c, s, what);
+        }
+    }
+    if (got != want) {
+        c->res->mismatches++;
+        char what[160];
+        snprintf(what, sizeof what, "%zu rows right by argmax, the calls give %zu", got, want);
+        fail(c, s, what);
+    }
+    if (memcmp(X.base, X0.base, X.total * size) != 0)
+        fail(c, s, "wrote to its input X");
+    check_canaries(c, s, &E, "errors");
+    free(labels);
+    mat_free(&X);
+    mat_free(&X0);
+    mat_free(&Xr);
+    mat_free(&W);
+    mat_free(&T);
+    mat_free(&Y);
+    mat_free(&D);
+    mat_free(&E);
+}
+
 /* ---- the table of operations and the printed rows ---- */
 
 typedef struct op_def {
@@ -924,6 +1031,7 @@ static const op_def ops[] = {
     {"error_delta", check_error_delta, true, false, false},
     {"forward_sparse", check_forward_sparse, false, true, true},
     {"update_sparse", check_update_sparse, false, true, true},
+    {"score_head", check_score_head, false, true, true},
 };
 enum { OP_COUNT = sizeof ops / sizeof ops[0] };
 
@@ -980,6 +1088,8 @@ static bool has_slot(const kernels_any *k, void (*check)(check_ctx *, const shap
         return k->p == MLP_F32 ? k->f32->forward_sparse != NULL : k->f64->forward_sparse != NULL;
     if (check == check_update_sparse)
         return k->p == MLP_F32 ? k->f32->update_sparse != NULL : k->f64->update_sparse != NULL;
+    if (check == check_score_head)
+        return k->p == MLP_F32 ? k->f32->score_head != NULL : k->f64->score_head != NULL;
     return true;
 }
 

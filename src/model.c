@@ -43,6 +43,7 @@ struct mlp_model {
     void *block;     /* every buffer of the next two lines, in this one allocation */
     void *w01, *w12; /* [inputs, hidden], [hidden, outputs] */
     void *hidden, *out, *delta_out, *delta_hidden, *mask, *mask2;
+    double *row_errors; /* [rows_cap]: a test chunk's squared errors (score_head) */
     /* the micro-batch path (B > 1, microbatch_impl.h) */
     const mlp_grad_comm *comm;       /* NULL: alone */
     mlp_tree tree;                   /* this step's micro-batch gradients */
@@ -63,7 +64,7 @@ struct mlp_model {
 
 static bool mlp_model_reserve(mlp_model *m, size_t slots, size_t gradients);
 
-enum { MODEL_BUFFERS = 8 }; /* w01, w12 and the six work buffers */
+enum { MODEL_BUFFERS = 9 }; /* w01, w12 and the seven work buffers */
 
 /* Buffers that are written whole first come uncleared from mlp_pages_alloc (pages.h:
  * 64-byte aligned, huge pages when big: the data sets' copies, 31 MB for the test set's
@@ -229,7 +230,8 @@ mlp_model *mlp_model_create(const mlp_model_config *cfg, const mlp_kernel_set *s
         cfg->inputs * cfg->hidden * rs, cfg->hidden * cfg->outputs * rs,
         rows * cfg->hidden * rs,        rows * cfg->hidden * rs,
         rows * cfg->hidden * rs,        rows * cfg->hidden * rs,
-        rows * cfg->outputs * rs,       rows * cfg->outputs * rs};
+        rows * cfg->outputs * rs,       rows * cfg->outputs * rs,
+        rows * sizeof(double)};
     size_t total = 0;
     for (int i = 0; i < MODEL_BUFFERS; i++)
         total += sizes[i] = (sizes[i] + 63) / 64 * 64; /* whole lines each */
@@ -239,8 +241,9 @@ mlp_model *mlp_model_create(const mlp_model_config *cfg, const mlp_kernel_set *s
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
-    void **parts[MODEL_BUFFERS] = {&m->w01,  &m->w12,  &m->hidden, &m->delta_hidden,
-                                   &m->mask, &m->mask2, &m->out,   &m->delta_out};
+    void **parts[MODEL_BUFFERS] = {&m->w01,  &m->w12,   &m->hidden,
+                                   &m->delta_hidden, &m->mask, &m->mask2,
+                                   &m->out,  &m->delta_out, (void **)&m->row_errors};
     char *at = m->block;
     for (int i = 0; i < MODEL_BUFFERS; i++) {
         *parts[i] = at;

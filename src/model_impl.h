@@ -249,6 +249,14 @@ static void SFX(forward_inputs)(const mlp_model *m, const TABLE_TYPE *k, const m
         k->forward(rows, I, H, (const REAL *)d->x + start * I, I, m->w01, H, hidden, H);
 }
 
+/* Whether the test pass's relu, second layer and scoring of `rows` records go to k's
+ * score_head (kernels.h: the same bits as relu, forward, error_delta and argmax). */
+static bool SFX(score_by_head)(const mlp_model *m, const TABLE_TYPE *k, size_t rows)
+{
+    size_t H = m->cfg.hidden, O = m->cfg.outputs;
+    return k->score_head && mlp_score_head_fits(rows, H, O, sizeof(REAL));
+}
+
 #include "model_test_impl.h"
 
 /* A threaded set with more than one thread splits the test rows (model_test_impl.h). */
@@ -265,6 +273,14 @@ static void SFX(test)(mlp_model *m, const mlp_data *d, mlp_metrics *acc)
         size_t rows = d->count - start < m->rows_cap ? d->count - start : m->rows_cap;
         /* forward_rows without dropout, layer 1 by forward_inputs */
         SFX(forward_inputs)(m, k, d, start, rows, m->hidden);
+        if (SFX(score_by_head)(m, k, rows)) { /* the rest in one call, the same bits */
+            acc->correct += k->score_head(rows, H, O, m->hidden, H, m->w12, O, Y + start * O,
+                                          O, d->labels + start, m->row_errors);
+            for (size_t r = 0; r < rows; r++) /* in row order, as score_rows adds them */
+                acc->error_sum += m->row_errors[r];
+            acc->count += rows;
+            continue;
+        }
         k->relu(rows * H, m->hidden);
         k->forward(rows, H, O, m->hidden, H, m->w12, O, m->out, O);
         SFX(score_rows)(m, rows, Y + start * O, d->labels + start, acc);

@@ -7,6 +7,7 @@
  *                                anyway since valgrind's CPUID does not offer it) */
 #include <math.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -116,6 +117,81 @@ static void update_sparse_one_ulp(size_t K, size_t N, float alpha, size_t count,
         W[(size_t)cols[0] * ldw] = nextafterf(W[(size_t)cols[0] * ldw], INFINITY);
 }
 
+/* score_head as the calls it stands for: relu on a copy of X, forward, then per row
+ * error_delta and numpy's argmax (so the check must pass it) */
+static size_t score_head_by_calls(size_t B, size_t K, size_t N, const float *restrict X,
+                                  size_t ldx, const float *restrict W, size_t ldw,
+                                  const float *restrict T, size_t ldt,
+                                  const uint8_t *restrict labels, double *restrict errors)
+{
+    float *h = malloc((B * K + 1) * sizeof *h), *y = malloc((B * N + 1) * sizeof *y);
+    float *d = malloc((N + 1) * sizeof *d);
+    if (!h || !y || !d)
+        abort();
+    for (size_t b = 0; b < B; b++)
+        for (size_t k = 0; k < K; k++)
+            h[b * K + k] = X[b * ldx + k];
+    reference.relu(B * K, h);
+    reference.forward(B, K, N, h, K, W, ldw, y, N);
+    size_t right = 0;
+    for (size_t b = 0; b < B; b++) {
+        errors[b] = reference.error_delta(N, T + b * ldt, y + b * N, d);
+        size_t best = 0;
+        for (size_t n = 0; n < N; n++) {
+            if (y[b * N + n] != y[b * N + n]) {
+                best = n;
+                break;
+            }
+            if (y[b * N + n] > y[b * N + best])
+                best = n;
+        }
+        right += best == labels[b];
+    }
+    free(h);
+    free(y);
+    free(d);
+    return right;
+}
+
+/* the same, but the last row's error one ulp up */
+static size_t score_head_one_ulp(size_t B, size_t K, size_t N, const float *restrict X,
+                                 size_t ldx, const float *restrict W, size_t ldw,
+                                 const float *restrict T, size_t ldt,
+                                 const uint8_t *restrict labels, double *restrict errors)
+{
+    size_t right = score_head_by_calls(B, K, N, X, ldx, W, ldw, T, ldt, labels, errors);
+    if (B > 1)
+        errors[B - 1] = nextafter(errors[B - 1], INFINITY);
+    return right;
+}
+
+/* the same, but the argmax takes the last of equal largest outputs */
+static size_t score_head_last_of_ties(size_t B, size_t K, size_t N, const float *restrict X,
+                                      size_t ldx, const float *restrict W, size_t ldw,
+                                      const float *restrict T, size_t ldt,
+                                      const uint8_t *restrict labels, double *restrict errors)
+{
+    score_head_by_calls(B, K, N, X, ldx, W, ldw, T, ldt, labels, errors);
+    float *h = malloc((K + 1) * sizeof *h), *y = malloc((N + 1) * sizeof *y);
+    if (!h || !y)
+        abort();
+    size_t right = 0;
+    for (size_t b = 0; b < B; b++) {
+        for (size_t k = 0; k < K; k++)
+            h[k] = X[b * ldx + k];
+        reference.relu(K, h);
+        reference.forward(1, K, N, h, K, W, ldw, y, N);
+        size_t best = 0;
+        for (size_t n = 0; n < N; n++)
+            if (y[n] >= y[best] || y[n] != y[n])
+                best = n;
+        right += best == labels[b];
+    }
+    free(h);
+    free(y);
+    return right;
+}
+
 typedef struct broken {
     const char *what;
     const char *op;
@@ -128,6 +204,8 @@ static void apply_relu(mlp_kernels_f32 *t) { t->relu = relu_positive_zero; }
 static void apply_pad(mlp_kernels_f32 *t) { t->update = update_writes_padding; }
 static void apply_sparse(mlp_kernels_f32 *t) { t->forward_sparse = forward_sparse_one_ulp; }
 static void apply_update_sparse(mlp_kernels_f32 *t) { t->update_sparse = update_sparse_one_ulp; }
+static void apply_score_ulp(mlp_kernels_f32 *t) { t->score_head = score_head_one_ulp; }
+static void apply_score_ties(mlp_kernels_f32 *t) { t->score_head = score_head_last_of_ties; }
 
 int main(int argc, char **argv)
 {
@@ -153,6 +231,8 @@ int main(int argc, char **argv)
         {"update writes into the padding", "update", apply_pad},
         {"forward_sparse one ulp off forward row by row", "forward_sparse", apply_sparse},
         {"update_sparse one ulp off update row by row", "update_sparse", apply_update_sparse},
+        {"score_head one ulp off in one row's error", "score_head", apply_score_ulp},
+        {"score_head takes the last of tied outputs", "score_head", apply_score_ties},
     };
     printf("Checker self-test: broken tables must FAIL\n");
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -179,12 +259,14 @@ int main(int argc, char **argv)
     failures += !(caught && clean);
     /* and the unbroken reference passes, also with a correct forward_sparse */
     mlp_check_tally self = {0};
-    printf("-- the reference itself, with forward_sparse and update_sparse row by row\n");
+    printf("-- the reference itself, with forward_sparse, update_sparse and score_head by "
+           "their calls\n");
     mlp_kernels_f32 with_sparse = reference;
     with_sparse.forward_sparse = forward_sparse_by_rows;
     with_sparse.update_sparse = update_sparse_by_row;
+    with_sparse.score_head = score_head_by_calls;
     if (mlp_check_table_f32(ref->name, &with_sparse, lanes, 7, stdout, &self) != 0 ||
-        self.passed != 9) {
+        self.passed != 10) {
         printf("FAILED: the reference does not pass its own check\n");
         failures++;
     }
