@@ -293,7 +293,7 @@ void mlp_model_train_epoch(mlp_model *m, const mlp_data *d, mlp_metrics *out)
     finish(out);
 }
 
-void mlp_model_ready(const mlp_model *m, const mlp_data *train, const mlp_data *test)
+void mlp_model_ready(mlp_model *m, const mlp_data *train, const mlp_data *test)
 {
     if (m->cfg.precision == MLP_F32)
         ready_f32(m, train, test);

@@ -59,11 +59,12 @@ mlp_model *mlp_model_create(const mlp_model_config *cfg, const mlp_kernel_set *s
 void mlp_model_free(mlp_model *m);
 const mlp_model_config *mlp_model_config_of(const mlp_model *m);
 
-/* One epoch of SGD over the data in order; fills the training metrics. */
 /* Makes the inputs of train and test (either may be NULL) in the forms this model's
  * epochs and test passes read (the dense rows, the CSR copy; made once per data set,
- * and otherwise on first use), so that no timed epoch or test pass pays for them. */
-void mlp_model_ready(const mlp_model *m, const mlp_data *train, const mlp_data *test);
+ * and otherwise on first use), and the buffers of a test pass split across threads
+ * with their pages faulted in, so that no timed epoch or test pass pays for them. */
+void mlp_model_ready(mlp_model *m, const mlp_data *train, const mlp_data *test);
+/* One epoch of SGD over the data in order; fills the training metrics. */
 void mlp_model_train_epoch(mlp_model *m, const mlp_data *d, mlp_metrics *out);
 /* A forward-only pass (no dropout) over the data; fills the test metrics. */
 void mlp_model_test(mlp_model *m, const mlp_data *d, mlp_metrics *out);

@@ -263,8 +263,8 @@ static bool SFX(score_by_head)(const mlp_model *m, const TABLE_TYPE *k, size_t r
 static void SFX(test)(mlp_model *m, const mlp_data *d, mlp_metrics *acc)
 {
     SFX(make_inputs)(d, SFX(sparse_test)(m, d));
-    int threads = m->set->threaded ? omp_get_max_threads() : 1;
-    if (threads > 1 && d->count >= 2 * m->rows_cap && SFX(test_split)(m, d, threads, acc))
+    int threads = omp_get_max_threads();
+    if (SFX(test_splits)(m, d, threads) && SFX(test_split)(m, d, threads, acc))
         return;
     const TABLE_TYPE *k = &m->TABLE;
     size_t H = m->cfg.hidden, O = m->cfg.outputs;
@@ -288,12 +288,16 @@ static void SFX(test)(mlp_model *m, const mlp_data *d, mlp_metrics *acc)
 }
 
 /* mlp_model_ready (model.h) */
-static void SFX(ready)(const mlp_model *m, const mlp_data *train, const mlp_data *test)
+static void SFX(ready)(mlp_model *m, const mlp_data *train, const mlp_data *test)
 {
     if (train)
         SFX(make_inputs)(train, SFX(sparse_train)(m, train));
-    if (test)
+    if (test) {
         SFX(make_inputs)(test, SFX(sparse_test)(m, test));
+        int threads = omp_get_max_threads();
+        if (SFX(test_splits)(m, test, threads)) /* without them the pass runs serially */
+            SFX(test_reserve)(m, test->count, threads);
+    }
 }
 
 #include "microbatch_impl.h"

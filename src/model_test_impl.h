@@ -59,25 +59,44 @@ static size_t SFX(test_split_at)(const mlp_data *d, size_t t, size_t T)
     return lo;
 }
 
-/* The test pass over d on `threads` threads (see the top); false, with nothing
- * done, if its buffers cannot be had (the caller then runs the serial pass). The
- * buffers stay with the model for the next pass (mlp_model_free releases them). */
-static bool SFX(test_split)(mlp_model *m, const mlp_data *d, int threads, mlp_metrics *acc)
+/* The split pass's buffers for n rows on `threads` threads, kept with the model from
+ * pass to pass (mlp_model_free releases them): every thread's work buffers and the
+ * rows' errors. New ones are written once here, so that their pages are in before a
+ * timed pass (SFX(ready) calls this first): a fresh page costs about 10 us in a VM,
+ * and these are 80 pages in float64 on two threads. false if they cannot be had. */
+static bool SFX(test_reserve)(mlp_model *m, size_t n, int threads)
 {
-    size_t H = m->cfg.hidden, O = m->cfg.outputs, n = d->count, per = m->rows_cap;
+    size_t H = m->cfg.hidden, O = m->cfg.outputs, per = m->rows_cap;
     size_t bytes = (size_t)threads * per * (H + 2 * O) * sizeof(REAL);
     if (bytes > m->test_work_bytes) {
         free(m->test_work);
         m->test_work_bytes = (m->test_work = mlp_pages_alloc(bytes)) ? bytes : 0;
+        if (m->test_work)
+            memset(m->test_work, 0, bytes);
     }
     if (n > m->test_errors_cap) {
         free(m->test_errors);
-        m->test_errors_cap = (m->test_errors = malloc(n * sizeof(double))) ? n : 0;
+        m->test_errors_cap = (m->test_errors = calloc(n, sizeof(double))) ? n : 0;
     }
+    return m->test_work && m->test_errors;
+}
+
+/* Whether the test pass over d splits its rows: a threaded set on more than one
+ * thread, and rows for two chunks or more. */
+static bool SFX(test_splits)(const mlp_model *m, const mlp_data *d, int threads)
+{
+    return m->set->threaded && threads > 1 && d->count >= 2 * m->rows_cap;
+}
+
+/* The test pass over d on `threads` threads (see the top); false, with nothing
+ * done, if its buffers cannot be had (the caller then runs the serial pass). */
+static bool SFX(test_split)(mlp_model *m, const mlp_data *d, int threads, mlp_metrics *acc)
+{
+    size_t H = m->cfg.hidden, O = m->cfg.outputs, n = d->count, per = m->rows_cap;
+    if (!SFX(test_reserve)(m, n, threads))
+        return false;
     REAL *work = m->test_work;
     double *errors = m->test_errors;
-    if (!work || !errors)
-        return false;
     const TABLE_TYPE *k = &m->BASE_TABLE;
     size_t correct = 0;
 #pragma omp parallel num_threads(threads) reduction(+ : correct)
