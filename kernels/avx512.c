@@ -11,6 +11,10 @@
  *   update   the same list; per listed row, 5 unmasked 256-bit loads, FMAs with
  *            alpha*dy held in registers, and stores (masked stores, and 512-bit ones
  *            straddling cache lines, are slow on Zen 4/5).
+ * The test pass's second layer and scoring (score_head) put 16 / 8 records in the
+ * lanes instead, their hidden units and targets transposed in registers
+ * (transpose_16x16, transpose_8x8), so that one instruction does the per-record
+ * work of the row path for all of them.
  *
  * Built with -mavx512f -mavx512vl -mavx512dq -mavx512bw -mfma (kernels/CMakeLists.txt);
  * requires each of them, and AVX2 (which -mavx512f implies). */
